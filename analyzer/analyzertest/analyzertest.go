@@ -1,0 +1,267 @@
+// Package analyzertest is the shared harness for rule fixtures.
+//
+// A rule's fixtures live in fixtures/rules/<rule-id>/. Each subdirectory is
+// one case: a tree of Terraform files scanned as a project, with an
+// optional .tfgate.hcl for the rule's options, tfgate-args.txt holding
+// extra `--var-file FILE`, `--var k=v` or `--backend-config FILE` lines, and
+// expectations written inline:
+//
+//	resource "aws_s3_bucket" "b" { # want "lacks tag `team`"
+//
+// Each quoted string after `# want` (or `// want`) is a regexp that one
+// finding starting on that line must match; `# want+1 "re"` points at the
+// next line. Files that cannot carry comments (JSON) take their
+// expectations from wants.txt: lines of `path:line "regexp"`. Every finding
+// must be expected and every expectation met, so a case without wants is a
+// check that the rule stays silent.
+package analyzertest
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tfgate/tfgate/analyzer"
+)
+
+// Now is the date fixtures run at, so that expiry dates are stable.
+var Now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+type want struct {
+	file string
+	line int
+	re   *regexp.Regexp
+	met  bool
+}
+
+var wantPattern = regexp.MustCompile(`(?:#|//)\s*want(\+\d+)?\s+((?:(?:"(?:[^"\\]|\\.)*"|` + "`[^`]*`" + `)\s*)+)`)
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|` + "`[^`]*`")
+
+// Cases lists the case directories of a rule's fixture directory.
+func Cases(t testing.TB, dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("fixtures: %v", err)
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("fixtures: %s has no case directories", dir)
+	}
+	return out
+}
+
+// Run checks every case of a rule's fixture directory and returns the
+// number of expectations checked.
+func Run(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
+	t.Helper()
+	n := 0
+	for _, c := range Cases(t, dir) {
+		c := c
+		t.Run(filepath.Base(c), func(t *testing.T) {
+			n += RunCase(t, rule, all, c)
+		})
+	}
+	return n
+}
+
+// RunCase checks one case directory.
+func RunCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
+	t.Helper()
+	abs, _ := filepath.Abs(dir)
+	wants := collectWants(t, abs)
+	opts := analyzer.Options{
+		Load:  analyzer.LoadOptions{Paths: []string{"."}, WorkDir: abs},
+		Rules: all,
+		Now:   Now,
+	}
+	if cfgPath := filepath.Join(abs, analyzer.ConfigFileName); exists(cfgPath) {
+		cfg, err := analyzer.ParseConfig(cfgPath, analyzer.ConfigFileName, all)
+		if err != nil {
+			t.Fatalf("config: %v", err)
+		}
+		opts.Config = cfg
+	}
+	applyArgs(t, abs, &opts)
+	active, err := analyzer.SelectRules(all, opts.Config, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var only []analyzer.ActiveRule
+	for _, ar := range active {
+		if ar.ID == rule.ID {
+			only = append(only, ar)
+		}
+	}
+	if len(only) == 0 {
+		only = append(only, analyzer.ActiveRule{Rule: rule, Severity: rule.Severity})
+	}
+	p, err := analyzer.Load(opts.Load)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	p.Instantiate(opts.Eval)
+	res := analyzer.RunRules(p, only, opts)
+	for _, n := range res.Notifications {
+		t.Errorf("notification: %s", n.Message)
+	}
+	for _, f := range res.Findings {
+		if f.RuleID != rule.ID || f.Suppression != nil {
+			continue
+		}
+		msg := f.FullMessage()
+		matched := false
+		for _, w := range wants {
+			if !w.met && w.file == f.Range.Filename && w.line == f.Range.Start.Line && w.re.MatchString(msg) {
+				w.met, matched = true, true
+				break
+			}
+		}
+		if !matched {
+			t.Errorf("%s:%d:%d: unexpected finding: %s", f.Range.Filename, f.Range.Start.Line, f.Range.Start.Column, msg)
+		}
+	}
+	for _, w := range wants {
+		if !w.met {
+			t.Errorf("%s:%d: no finding matched %q", w.file, w.line, w.re)
+		}
+	}
+	return len(wants)
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func applyArgs(t *testing.T, dir string, opts *analyzer.Options) {
+	data, err := os.ReadFile(filepath.Join(dir, "tfgate-args.txt"))
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		switch f[0] {
+		case "--var":
+			k, v, _ := strings.Cut(f[1], "=")
+			if opts.Eval.Vars == nil {
+				opts.Eval.Vars = map[string]string{}
+			}
+			opts.Eval.Vars[k] = v
+			opts.Eval.VarOrder = append(opts.Eval.VarOrder, k)
+		case "--var-file", "--backend-config":
+			file, err := analyzer.LoadFile(filepath.Join(dir, f[1]), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f[0] == "--var-file" {
+				opts.Eval.VarFiles = append(opts.Eval.VarFiles, file)
+			} else {
+				opts.BackendConfigs = append(opts.BackendConfigs, file)
+			}
+		}
+	}
+}
+
+func collectWants(t *testing.T, root string) []*want {
+	var out []*want
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if filepath.Base(p) == "wants.txt" {
+			out = append(out, sidecarWants(t, p)...)
+			return nil
+		}
+		if _, ok := analyzer.KindOf(filepath.Base(p)); !ok && filepath.Base(p) != analyzer.ConfigFileName {
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		for line := 1; sc.Scan(); line++ {
+			m := wantPattern.FindStringSubmatch(sc.Text())
+			if m == nil {
+				continue
+			}
+			target := line
+			if m[1] != "" {
+				off, _ := strconv.Atoi(m[1][1:])
+				target += off
+			}
+			for _, q := range quoted.FindAllString(m[2], -1) {
+				out = append(out, &want{file: rel, line: target, re: compile(t, rel, line, q)})
+			}
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].file != out[j].file {
+			return out[i].file < out[j].file
+		}
+		return out[i].line < out[j].line
+	})
+	return out
+}
+
+func sidecarWants(t *testing.T, p string) []*want {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*want
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		loc, rest, _ := strings.Cut(line, " ")
+		file, ln, ok := strings.Cut(loc, ":")
+		n, err := strconv.Atoi(ln)
+		if !ok || err != nil {
+			t.Fatalf("%s:%d: want lines are `path:line \"regexp\"`", p, i+1)
+		}
+		for _, q := range quoted.FindAllString(rest, -1) {
+			out = append(out, &want{file: file, line: n, re: compile(t, file, n, q)})
+		}
+	}
+	return out
+}
+
+func compile(t *testing.T, file string, line int, q string) *regexp.Regexp {
+	s, err := strconv.Unquote(q)
+	if err != nil {
+		t.Fatalf("%s:%d: bad want string %s: %v", file, line, q, err)
+	}
+	re, err := regexp.Compile(s)
+	if err != nil {
+		t.Fatalf("%s:%d: bad want regexp: %v", file, line, err)
+	}
+	return re
+}
+
+// String formats findings for debugging.
+func String(fs []*analyzer.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "%s:%d:%d: %s: %s\n", f.Range.Filename, f.Range.Start.Line, f.Range.Start.Column, f.RuleID, f.FullMessage())
+	}
+	return b.String()
+}

@@ -1,0 +1,252 @@
+package analyzer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// ConfigFileName is the name tfgate looks for.
+const ConfigFileName = ".tfgate.hcl"
+
+// Config is a parsed .tfgate.hcl.
+type Config struct {
+	Path  string
+	Rules map[string]*RuleConfig
+	// Blocks other than rule blocks (drift, …), for the commands that own them.
+	Extra []*hcl.Block
+	File  *hcl.File
+}
+
+// RuleConfig is one rule block.
+type RuleConfig struct {
+	Enabled  *bool
+	Severity Severity // 0 when not set
+	Options  map[string]cty.Value
+	Range    hcl.Range
+}
+
+// ConfigError is a problem in a configuration file, with its location.
+type ConfigError struct{ Diags hcl.Diagnostics }
+
+func (e *ConfigError) Error() string {
+	var parts []string
+	for _, d := range e.Diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		msg := d.Summary
+		if d.Detail != "" {
+			msg += ": " + d.Detail
+		}
+		if d.Subject != nil {
+			msg = fmt.Sprintf("%s:%d:%d: %s", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, msg)
+		}
+		parts = append(parts, msg)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// FindConfig looks for .tfgate.hcl upward from the scanned path, then in
+// the working directory. It returns "" when there is none.
+func FindConfig(workDir, scanPath string) string {
+	start := scanPath
+	if !filepath.IsAbs(start) {
+		start = filepath.Join(workDir, start)
+	}
+	if st, err := os.Stat(start); err == nil && !st.IsDir() {
+		start = filepath.Dir(start)
+	}
+	for dir := filepath.Clean(start); ; dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, ConfigFileName)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+	p := filepath.Join(workDir, ConfigFileName)
+	if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		return p
+	}
+	return ""
+}
+
+// extraConfigBlocks are top-level blocks owned by other commands.
+var extraConfigBlocks = []string{"drift"}
+
+// ParseConfig reads a configuration file and checks it against the rules:
+// unknown rules, unknown options and values of the wrong type are errors
+// with their file:line.
+func ParseConfig(filename string, display string, rules []*Rule) (*Config, error) {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read config %s: %w", display, unwrapPathErr(err))
+	}
+	return ParseConfigSource(src, display, rules)
+}
+
+// ParseConfigSource is ParseConfig on bytes.
+func ParseConfigSource(src []byte, display string, rules []*Rule) (*Config, error) {
+	f, diags := hclsyntax.ParseConfig(src, display, hcl.Pos{Line: 1, Column: 1})
+	if diags.HasErrors() {
+		return nil, &ConfigError{diags}
+	}
+	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "rule", LabelNames: []string{"id"}}}}
+	for _, b := range extraConfigBlocks {
+		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: b})
+	}
+	content, diags := f.Body.Content(schema)
+	if diags.HasErrors() {
+		return nil, &ConfigError{diags}
+	}
+	byID := map[string]*Rule{}
+	var ids []string
+	for _, r := range rules {
+		byID[r.ID] = r
+		ids = append(ids, r.ID)
+	}
+	sort.Strings(ids)
+	cfg := &Config{Path: display, Rules: map[string]*RuleConfig{}, File: f}
+	var errs hcl.Diagnostics
+	for _, b := range content.Blocks {
+		if b.Type != "rule" {
+			cfg.Extra = append(cfg.Extra, b)
+			continue
+		}
+		id := b.Labels[0]
+		r := byID[id]
+		if r == nil {
+			rng := b.LabelRanges[0]
+			detail := "tfgate has no rule " + fmt.Sprintf("%q", id)
+			if s := suggest(id, ids); s != "" {
+				detail += fmt.Sprintf("; did you mean %q?", s)
+			}
+			detail += "; `tfgate rules` lists them"
+			errs = append(errs, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown rule", Detail: detail, Subject: &rng})
+			continue
+		}
+		if _, dup := cfg.Rules[id]; dup {
+			rng := b.DefRange
+			errs = append(errs, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate rule block", Detail: fmt.Sprintf("rule %q is configured twice", id), Subject: &rng})
+			continue
+		}
+		rc := &RuleConfig{Options: map[string]cty.Value{}, Range: b.DefRange}
+		attrs, d := b.Body.JustAttributes()
+		if d.HasErrors() {
+			errs = append(errs, d...)
+			continue
+		}
+		opts := map[string]Option{}
+		var optNames []string
+		for _, o := range r.Options {
+			opts[o.Name] = o
+			optNames = append(optNames, o.Name)
+		}
+		names := make([]string, 0, len(attrs))
+		for n := range attrs {
+			names = append(names, n)
+		}
+		sort.Slice(names, func(i, j int) bool { return attrs[names[i]].Range.Start.Byte < attrs[names[j]].Range.Start.Byte })
+		for _, n := range names {
+			a := attrs[n]
+			rng := a.Range
+			v, d := a.Expr.Value(nil)
+			if d.HasErrors() {
+				errs = append(errs, d...)
+				continue
+			}
+			bad := func(summary, detail string) {
+				errs = append(errs, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &rng})
+			}
+			switch n {
+			case "enabled":
+				if v.Type() != cty.Bool || v.IsNull() {
+					bad("Wrong type", fmt.Sprintf("rule %q: enabled must be true or false", id))
+					continue
+				}
+				e := v.True()
+				rc.Enabled = &e
+			case "severity":
+				if v.Type() != cty.String || v.IsNull() {
+					bad("Wrong type", fmt.Sprintf("rule %q: severity must be \"error\", \"warning\" or \"note\"", id))
+					continue
+				}
+				s, err := ParseSeverity(v.AsString())
+				if err != nil {
+					bad("Invalid severity", fmt.Sprintf("rule %q: %v", id, err))
+					continue
+				}
+				rc.Severity = s
+			default:
+				o, ok := opts[n]
+				if !ok {
+					detail := fmt.Sprintf("rule %q has no option %q", id, n)
+					if len(optNames) == 0 {
+						detail += "; it takes only enabled and severity"
+					} else {
+						detail += "; its options are enabled, severity, " + strings.Join(optNames, ", ")
+					}
+					bad("Unknown option", detail)
+					continue
+				}
+				cv, err := convert.Convert(v, o.Type)
+				if err != nil {
+					bad("Wrong type", fmt.Sprintf("rule %q: option %s must be %s: %v", id, n, o.Type.FriendlyName(), err))
+					continue
+				}
+				if o.Validate != nil {
+					if err := o.Validate(cv); err != nil {
+						bad("Invalid value", fmt.Sprintf("rule %q: option %s: %v", id, n, err))
+						continue
+					}
+				}
+				rc.Options[n] = cv
+			}
+		}
+		cfg.Rules[id] = rc
+	}
+	if errs.HasErrors() {
+		return nil, &ConfigError{errs}
+	}
+	return cfg, nil
+}
+
+// suggest returns the closest name, if close enough.
+func suggest(s string, names []string) string {
+	best, bestD := "", 4
+	for _, n := range names {
+		if d := levenshtein(s, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

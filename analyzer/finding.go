@@ -1,0 +1,91 @@
+package analyzer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Finding is one problem a rule reports.
+type Finding struct {
+	RuleID    string
+	Severity  Severity
+	Message   string
+	Range     hcl.Range
+	Module    string   // module directory the finding belongs to
+	Address   string   // block address: aws_s3_bucket.logs, module.app, terraform.backend.s3
+	Attribute string   // attribute the finding is about, when there is one
+	Via       []string // module calls through which the value arrived
+	Related   []Related
+	// Secret marks findings about a credential: output never shows the
+	// source lines they cover, in any format.
+	Secret bool
+	// Source is "config" for static findings and "plan" for plan findings.
+	Source string
+
+	Suppression *Suppression // set when an ignore comment or the baseline hides the finding
+	Instance    *Instance    `json:"-"`
+}
+
+// Related is a secondary location, such as the other backend of a clash.
+type Related struct {
+	Range   hcl.Range
+	Message string
+}
+
+// Suppression records why a finding does not count.
+type Suppression struct {
+	Kind          string // "inSource" (ignore comment) or "external" (baseline)
+	Justification string
+	Range         *hcl.Range // the ignore comment
+}
+
+// Fingerprint identifies a finding across edits: rule, module, block address
+// and attribute, not the line, so unrelated changes above it keep it stable.
+func (f *Finding) Fingerprint() string {
+	h := sha256.New()
+	for _, s := range []string{f.RuleID, f.Module, f.Address, f.Attribute} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// FullMessage is the message with the module calls it arrived through.
+func (f *Finding) FullMessage() string {
+	switch len(f.Via) {
+	case 0:
+		return f.Message
+	case 1:
+		return f.Message + " (via " + f.Via[0] + ")"
+	case 2:
+		return f.Message + " (via " + f.Via[0] + " and " + f.Via[1] + ")"
+	}
+	return fmt.Sprintf("%s (via %s and %d more)", f.Message, f.Via[0], len(f.Via)-1)
+}
+
+// Counts returns whether the finding counts towards the exit code.
+func (f *Finding) Counts() bool { return f.Suppression == nil }
+
+// SortFindings orders findings by file, position, rule and message.
+func SortFindings(fs []*Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Range.Filename != b.Range.Filename {
+			return a.Range.Filename < b.Range.Filename
+		}
+		if a.Range.Start.Line != b.Range.Start.Line {
+			return a.Range.Start.Line < b.Range.Start.Line
+		}
+		if a.Range.Start.Column != b.Range.Start.Column {
+			return a.Range.Start.Column < b.Range.Start.Column
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		return a.Message < b.Message
+	})
+}

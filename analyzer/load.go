@@ -1,0 +1,681 @@
+package analyzer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
+)
+
+// Limits that keep hostile or accidental input from hanging the tool.
+const (
+	MaxFileSize    = 16 << 20 // bytes; larger files are reported, not parsed
+	MaxNesting     = 256      // bracket / unary / conditional nesting
+	maxModuleDepth = 32       // local module call chains
+)
+
+// Problem is something wrong with the input that is not a rule finding of
+// its own: a file that does not parse, a module that calls itself. Problems
+// become syntax-error findings.
+type Problem struct {
+	Range   hcl.Range
+	Message string
+	Module  string
+}
+
+// LoadOptions says what to load.
+type LoadOptions struct {
+	Paths   []string // files or directories; default "."
+	WorkDir string   // paths in output are relative to it; default: the process's
+	// Restrict, when set, limits the scanned modules to these directories
+	// (absolute) plus the modules that call them; used by pre-commit runs.
+	Restrict []string
+}
+
+// skipDir reports whether a directory is never descended into: Terraform's
+// own cache, version control, vendored module trees and other hidden trees.
+func skipDir(name string) bool {
+	if name == "." || name == ".." {
+		return false
+	}
+	switch name {
+	case "node_modules", "vendor":
+		return true
+	}
+	return strings.HasPrefix(name, ".") // .terraform, .git, .external_modules, .terragrunt-cache
+}
+
+// vendoredPath reports whether a slash path goes through a skipped directory.
+func vendoredPath(p string) bool {
+	for _, part := range strings.Split(filepath.ToSlash(p), "/") {
+		if skipDir(part) {
+			return true
+		}
+	}
+	return false
+}
+
+type loader struct {
+	workDir  string
+	modules  map[string]*Module // by AbsDir
+	problems []Problem
+	mu       sync.Mutex
+}
+
+// Load discovers and parses the modules under opts.Paths. A path that does
+// not exist or cannot be read is an error; a file that does not parse is a
+// Problem and loading goes on.
+func Load(opts LoadOptions) (*Project, error) {
+	wd := opts.WorkDir
+	if wd == "" {
+		var err error
+		if wd, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	}
+	wd, _ = filepath.Abs(wd)
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	l := &loader{workDir: wd, modules: map[string]*Module{}}
+	var files []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		abs := p
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(wd, p)
+		}
+		abs = filepath.Clean(abs)
+		st, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", p, unwrapPathErr(err))
+		}
+		if !st.IsDir() {
+			if _, ok := KindOf(filepath.Base(abs)); !ok {
+				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
+			}
+			// A file stands for its module: lint the whole directory.
+			abs = filepath.Dir(abs)
+			fs, err := l.listDir(abs)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read %s: %w", p, unwrapPathErr(err))
+			}
+			for _, f := range fs {
+				if !seen[f] {
+					seen[f] = true
+					files = append(files, f)
+				}
+			}
+			continue
+		}
+		if err := l.walk(abs, func(f string) {
+			if !seen[f] {
+				seen[f] = true
+				files = append(files, f)
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	parsed := l.parseAll(files)
+	for _, f := range parsed {
+		l.addFile(f, true)
+	}
+	// Follow local module calls to modules outside the scanned paths.
+	l.resolveCalls()
+	p := &Project{WorkDir: wd}
+	for _, m := range l.modules {
+		if len(m.Files) == 0 {
+			// Only tfvars/backend/lock files: not a module. Keep the var files
+			// visible to rules that read every tfvars file.
+			p.LooseFiles = append(p.LooseFiles, m.VarFiles...)
+			p.LooseFiles = append(p.LooseFiles, m.BackendFile...)
+			continue
+		}
+		p.Modules = append(p.Modules, m)
+	}
+	sort.Slice(p.Modules, func(i, j int) bool { return p.Modules[i].Dir < p.Modules[j].Dir })
+	sort.Slice(p.LooseFiles, func(i, j int) bool { return p.LooseFiles[i].Path < p.LooseFiles[j].Path })
+	classify(p.Modules)
+	if len(opts.Restrict) > 0 {
+		restrict(p.Modules, opts.Restrict)
+	}
+	p.Problems = l.problems
+	p.byDir = map[string]*Module{}
+	for _, m := range p.Modules {
+		p.byDir[m.Dir] = m
+	}
+	return p, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (l *loader) listDir(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() {
+			continue
+		}
+		if _, ok := KindOf(e.Name()); ok {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+func (l *loader) walk(root string, add func(string)) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root {
+				return fmt.Errorf("cannot read %s: %w", l.display(p), unwrapPathErr(err))
+			}
+			l.problem(hcl.Range{Filename: l.display(p)}, fmt.Sprintf("cannot read %s: %v", l.display(p), unwrapPathErr(err)), "")
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && skipDir(d.Name()) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if _, ok := KindOf(d.Name()); ok {
+			add(p)
+		}
+		return nil
+	})
+}
+
+func (l *loader) display(abs string) string {
+	rel, err := filepath.Rel(l.workDir, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(rel)
+}
+
+func (l *loader) problem(r hcl.Range, msg, module string) {
+	l.mu.Lock()
+	l.problems = append(l.problems, Problem{Range: r, Message: msg, Module: module})
+	l.mu.Unlock()
+}
+
+// parseAll reads and parses files concurrently, keeping their order.
+func (l *loader) parseAll(paths []string) []*File {
+	out := make([]*File, len(paths))
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(paths) {
+		workers = len(paths)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = l.parseFile(paths[i])
+			}
+		}()
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// ParseFile reads and parses one file, recording problems instead of failing.
+func (l *loader) parseFile(abs string) *File {
+	kind, _ := KindOf(filepath.Base(abs))
+	return l.parseFileAs(abs, kind)
+}
+
+func (l *loader) parseFileAs(abs string, kind FileKind) *File {
+	f := &File{Path: l.display(abs), Abs: abs, Kind: kind}
+	start := hcl.Range{Filename: f.Path, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}}
+	st, err := os.Stat(abs)
+	if err != nil {
+		l.problem(start, fmt.Sprintf("cannot read %s: %v", f.Path, unwrapPathErr(err)), "")
+		return f
+	}
+	if !st.Mode().IsRegular() {
+		l.problem(start, fmt.Sprintf("%s is not a regular file", f.Path), "")
+		return f
+	}
+	if st.Size() > MaxFileSize {
+		l.problem(start, fmt.Sprintf("%s is %s, larger than the %d MiB tfgate reads; not analyzed", f.Path, humanSize(st.Size()), MaxFileSize>>20), "")
+		return f
+	}
+	src, err := os.ReadFile(abs)
+	if err != nil {
+		l.problem(start, fmt.Sprintf("cannot read %s: %v", f.Path, unwrapPathErr(err)), "")
+		return f
+	}
+	f.Src = src
+	hf, diags := ParseSource(src, f.Path, kind)
+	f.HCL = hf
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		r := start
+		if d.Subject != nil {
+			r = *d.Subject
+		}
+		msg := d.Summary
+		if d.Detail != "" {
+			msg += ": " + d.Detail
+		}
+		l.problem(r, msg, "")
+	}
+	if kind == KindTF || kind == KindTFVars || kind == KindBackend || kind == KindLock {
+		f.Ignores = parseIgnores(f)
+	}
+	return f
+}
+
+// ParseSource parses one file's bytes without touching the file system. It
+// never panics: binary data, invalid UTF-8 and pathological nesting come
+// back as diagnostics with a nil file.
+func ParseSource(src []byte, filename string, kind FileKind) (*hcl.File, hcl.Diagnostics) {
+	start := hcl.Range{Filename: filename, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
+	if bytes.IndexByte(src, 0) >= 0 {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Binary file", Detail: "the file contains NUL bytes and is not Terraform source; not analyzed", Subject: &start}}
+	}
+	if !utf8.Valid(src) {
+		r := invalidUTF8Range(src, filename)
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid UTF-8", Detail: "the file is not valid UTF-8 text; not analyzed", Subject: &r}}
+	}
+	if line, depth := nestingDepth(src); depth > MaxNesting {
+		r := hcl.Range{Filename: filename, Start: hcl.Pos{Line: line, Column: 1}, End: hcl.Pos{Line: line, Column: 1}}
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Expression nested too deeply", Detail: fmt.Sprintf("nesting exceeds %d levels; not analyzed", MaxNesting), Subject: &r}}
+	}
+	// Strip a UTF-8 byte order mark, which editors on Windows add.
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	var (
+		f     *hcl.File
+		diags hcl.Diagnostics
+	)
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				f = nil
+				diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Parser failure", Detail: fmt.Sprintf("the HCL parser failed on this file (%v); not analyzed", r), Subject: &start}}
+			}
+		}()
+		if kind.IsJSON() {
+			f, diags = hcljson.Parse(src, filename)
+		} else {
+			f, diags = hclsyntax.ParseConfig(src, filename, hcl.Pos{Line: 1, Column: 1})
+		}
+	}()
+	return f, diags
+}
+
+func invalidUTF8Range(src []byte, filename string) hcl.Range {
+	line, col := 1, 1
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		if r == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	p := hcl.Pos{Line: line, Column: col}
+	return hcl.Range{Filename: filename, Start: p, End: p}
+}
+
+// nestingDepth estimates the deepest nesting of brackets, unary operators
+// and conditionals, which is what drives the recursive-descent parser.
+func nestingDepth(src []byte) (line, max int) {
+	depth, ln, run := 0, 1, 0
+	for _, c := range src {
+		switch c {
+		case '(', '[', '{':
+			depth++
+			run = 0
+		case ')', ']', '}':
+			if depth > 0 {
+				depth--
+			}
+			run = 0
+		case '!', '-', '?':
+			run++
+		case ' ', '\t', '\r':
+		case '\n':
+			ln++
+			run = 0
+		default:
+			run = 0
+		}
+		if depth+run > max {
+			max, line = depth+run, ln
+		}
+	}
+	return line, max
+}
+
+func humanSize(n int64) string {
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
+
+// moduleFor returns (creating) the module of a directory.
+func (l *loader) moduleFor(absDir string, scanned bool) *Module {
+	m := l.modules[absDir]
+	if m == nil {
+		m = &Module{Dir: l.display(absDir), AbsDir: absDir, Scanned: scanned}
+		rel := m.Dir
+		m.External = strings.HasPrefix(rel, "../") || rel == ".." || filepath.IsAbs(filepath.FromSlash(rel)) || vendoredPath(rel)
+		l.modules[absDir] = m
+	}
+	return m
+}
+
+var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+	{Type: "terraform"},
+	{Type: "variable", LabelNames: []string{"name"}},
+	{Type: "locals"},
+	{Type: "output", LabelNames: []string{"name"}},
+	{Type: "module", LabelNames: []string{"name"}},
+	{Type: "provider", LabelNames: []string{"name"}},
+	{Type: "resource", LabelNames: []string{"type", "name"}},
+	{Type: "data", LabelNames: []string{"type", "name"}},
+	{Type: "ephemeral", LabelNames: []string{"type", "name"}},
+	{Type: "check", LabelNames: []string{"name"}},
+	{Type: "import"},
+	{Type: "moved"},
+	{Type: "removed"},
+}}
+
+// addFile attaches a parsed file to its module and extracts its blocks.
+func (l *loader) addFile(f *File, scanned bool) {
+	m := l.moduleFor(filepath.Dir(f.Abs), scanned)
+	if scanned {
+		m.Scanned = true
+	}
+	f.Module = m
+	switch f.Kind {
+	case KindTFVars, KindTFVarsJSON:
+		m.VarFiles = append(m.VarFiles, f)
+		return
+	case KindBackend:
+		m.BackendFile = append(m.BackendFile, f)
+		return
+	case KindLock:
+		m.LockFile = f
+		return
+	}
+	m.Files = append(m.Files, f)
+	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
+	if f.HCL == nil {
+		return
+	}
+	content, _, _ := f.HCL.Body.PartialContent(topSchema)
+	if content == nil {
+		return
+	}
+	for _, hb := range content.Blocks {
+		b := newBlock(hb, f, m, nil)
+		switch b.Type {
+		case "terraform":
+			m.Terraform = append(m.Terraform, b)
+			for _, bb := range b.Blocks("backend", "type") {
+				m.Backends = append(m.Backends, bb)
+			}
+			for _, bb := range b.Blocks("cloud") {
+				m.Backends = append(m.Backends, bb)
+			}
+		case "variable":
+			m.Variables = append(m.Variables, b)
+		case "locals":
+			attrs, _ := b.Body.JustAttributes()
+			names := make([]string, 0, len(attrs))
+			for n := range attrs {
+				names = append(names, n)
+			}
+			sort.Slice(names, func(i, j int) bool { return attrs[names[i]].Range.Start.Byte < attrs[names[j]].Range.Start.Byte })
+			for _, n := range names {
+				m.Locals = append(m.Locals, &Local{Name: n, Attr: attrs[n], File: f, Block: b})
+			}
+		case "output":
+			m.Outputs = append(m.Outputs, b)
+		case "module":
+			call := &ModuleCall{Block: b, Name: b.Labels[0]}
+			call.Source, _ = b.StaticString("source")
+			call.Version, _ = b.StaticString("version")
+			call.Providers = providersMap(b)
+			m.ModuleCalls = append(m.ModuleCalls, call)
+		case "provider":
+			m.Providers = append(m.Providers, b)
+		case "resource", "data", "ephemeral":
+			m.Resources = append(m.Resources, b)
+		default:
+			m.Other = append(m.Other, b)
+		}
+	}
+}
+
+// providersMap reads `providers = { aws = aws.west }`.
+func providersMap(b *Block) map[string]string {
+	a := b.Attr("providers")
+	if a == nil {
+		return nil
+	}
+	pairs, d := hcl.ExprMap(a.Expr)
+	if d.HasErrors() {
+		return nil
+	}
+	out := map[string]string{}
+	for _, kv := range pairs {
+		k := traversalKey(kv.Key)
+		v := traversalKey(kv.Value)
+		if k != "" && v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func traversalKey(e hcl.Expression) string {
+	tr, d := hcl.AbsTraversalForExpr(e)
+	if d.HasErrors() {
+		return ""
+	}
+	parts := []string{tr.RootName()}
+	for _, s := range tr[1:] {
+		if ga, ok := s.(hcl.TraverseAttr); ok {
+			parts = append(parts, ga.Name)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// resolveCalls links local module calls to their target modules, loading
+// targets that were not part of the scan.
+func (l *loader) resolveCalls() {
+	queue := make([]*Module, 0, len(l.modules))
+	for _, m := range l.modules {
+		queue = append(queue, m)
+	}
+	sort.Slice(queue, func(i, j int) bool { return queue[i].AbsDir < queue[j].AbsDir })
+	for len(queue) > 0 {
+		m := queue[0]
+		queue = queue[1:]
+		for _, c := range m.ModuleCalls {
+			if !c.IsLocal() {
+				continue
+			}
+			target := filepath.Clean(filepath.Join(m.AbsDir, filepath.FromSlash(strings.ReplaceAll(c.Source, "\\", "/"))))
+			t := l.modules[target]
+			if t == nil {
+				paths, err := l.listDir(target)
+				if err != nil {
+					l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q cannot be read: %v", c.Name, c.Source, unwrapPathErr(err)), m.Dir)
+					continue
+				}
+				for _, f := range l.parseAll(paths) {
+					l.addFile(f, false)
+				}
+				t = l.modules[target]
+				if t == nil || len(t.Files) == 0 {
+					l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q holds no Terraform files", c.Name, c.Source), m.Dir)
+					continue
+				}
+				queue = append(queue, t)
+			}
+			if len(t.Files) == 0 {
+				continue
+			}
+			c.Target = t
+			t.Callers = append(t.Callers, c)
+		}
+	}
+}
+
+// classify decides which modules are roots and which are reusable children.
+func classify(mods []*Module) {
+	dirs := map[string]bool{}
+	for _, m := range mods {
+		dirs[m.Dir] = true
+	}
+	for _, m := range mods {
+		m.Kind = Root
+		called := false
+		for _, c := range m.Callers {
+			if c.Block.Module != m && c.Block.Module.Scanned {
+				called = true
+			}
+		}
+		parts := strings.Split(m.Dir, "/")
+		underModules := false
+		example := false
+		for _, p := range parts[:len(parts)] {
+			switch p {
+			case "modules":
+				underModules = true
+			case "examples", "example", "test", "tests", "testdata":
+				example = true
+			}
+		}
+		// The part after the last "modules" component decides: envs/prod is a
+		// root even when it lives under examples/.
+		if underModules {
+			last := -1
+			for i, p := range parts {
+				if p == "modules" {
+					last = i
+				}
+			}
+			underModules = last < len(parts)-1
+		}
+		switch {
+		case called, underModules, !m.Scanned:
+			m.Kind = Child
+		case len(m.Backends) == 0 && len(m.Providers) == 0 && hasModuleTree(m.Dir, dirs):
+			m.Kind = Child
+		}
+		m.Example = m.Kind == Root && example
+	}
+}
+
+// hasModuleTree reports whether a module has examples/ or modules/ with
+// Terraform below it: the standard module structure.
+func hasModuleTree(dir string, dirs map[string]bool) bool {
+	prefix := dir + "/"
+	if dir == "." {
+		prefix = ""
+	}
+	for d := range dirs {
+		if strings.HasPrefix(d, prefix+"examples/") || strings.HasPrefix(d, prefix+"modules/") {
+			return true
+		}
+	}
+	return false
+}
+
+// restrict marks as scanned only the given module directories and the
+// modules that call them, directly or not.
+func restrict(mods []*Module, dirs []string) {
+	keep := map[*Module]bool{}
+	want := map[string]bool{}
+	for _, d := range dirs {
+		want[filepath.Clean(d)] = true
+	}
+	var up func(m *Module)
+	up = func(m *Module) {
+		if keep[m] {
+			return
+		}
+		keep[m] = true
+		for _, c := range m.Callers {
+			up(c.Block.Module)
+		}
+	}
+	for _, m := range mods {
+		if want[m.AbsDir] {
+			up(m)
+		}
+	}
+	for _, m := range mods {
+		if !keep[m] {
+			m.Scanned = false
+		}
+	}
+}
+
+// LoadFile reads and parses one file outside module discovery (--var-file,
+// --backend-config). Errors reading it are returned; parse problems too.
+func LoadFile(path, workDir string) (*File, error) {
+	abs, _ := filepath.Abs(path)
+	wd, _ := filepath.Abs(workDir)
+	l := &loader{workDir: wd, modules: map[string]*Module{}}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))
+	}
+	kind, ok := KindOf(filepath.Base(abs))
+	if !ok {
+		// --var-file accepts any name.
+		kind = KindTFVars
+		if strings.HasSuffix(abs, ".json") {
+			kind = KindTFVarsJSON
+		}
+	}
+	f := l.parseFileAs(abs, kind)
+	if len(l.problems) > 0 {
+		pr := l.problems[0]
+		return nil, fmt.Errorf("%s:%d:%d: %s", pr.Range.Filename, pr.Range.Start.Line, pr.Range.Start.Column, pr.Message)
+	}
+	return f, nil
+}

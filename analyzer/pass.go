@@ -1,0 +1,235 @@
+package analyzer
+
+import (
+	"fmt"
+	"math/big"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Pass is what a rule's Run receives: the project, the rule's options and
+// a way to report.
+type Pass struct {
+	Rule     *Rule
+	Project  *Project
+	Severity Severity // effective severity (config may override the default)
+	Options  map[string]cty.Value
+	// BackendConfigs are --backend-config files, merged into every backend.
+	BackendConfigs []*File
+	// AllRules is the whole registry, for rules that check rule IDs.
+	AllRules []*Rule
+	report         func(*Finding)
+}
+
+// Report records a finding. Rule, severity and module are filled in when
+// left empty. When f.Instance is a module reached through calls, the call
+// chain is named; when it lives outside the repository or in a vendored
+// tree, the finding moves to the module block that calls it.
+func (p *Pass) Report(f Finding) {
+	if f.RuleID == "" {
+		f.RuleID = p.Rule.ID
+	}
+	if f.Severity == 0 {
+		f.Severity = p.Severity
+	}
+	if f.Source == "" {
+		f.Source = "config"
+	}
+	if in := f.Instance; in != nil {
+		if f.Module == "" {
+			f.Module = in.Module.Dir
+		}
+		if via := in.Via(); via != "" {
+			f.Via = []string{via}
+		}
+		anchorExternal(&f, in)
+	}
+	p.report(&f)
+}
+
+// Reportf reports a message at a block (and optionally an attribute of it).
+func (p *Pass) Reportf(in *Instance, b *Block, attr *hcl.Attribute, format string, args ...any) {
+	f := Finding{Message: fmt.Sprintf(format, args...), Instance: in, Range: b.DefRange, Address: b.Address(), Module: b.Module.Dir}
+	if attr != nil {
+		f.Range = attr.Range
+		f.Attribute = attr.Name
+	}
+	p.Report(f)
+}
+
+func anchorExternal(f *Finding, in *Instance) {
+	if !in.Module.External || in.Parent == nil {
+		return
+	}
+	// The first external module on the path from the root: its call is the
+	// last place inside the repository.
+	var call *ModuleCall
+	for i := in; i.Parent != nil; i = i.Parent {
+		if i.Module.External && !i.Parent.Module.External {
+			call = i.Call
+		}
+	}
+	if call == nil {
+		return
+	}
+	f.Message = fmt.Sprintf("in module %q (%s:%d): %s", call.Name, f.Range.Filename, f.Range.Start.Line, f.Message)
+	f.Range = call.Block.DefRange
+	f.Module = call.Block.Module.Dir
+	f.Address = call.Block.Address() + "/" + f.Address
+}
+
+// Option returns an option's value (its default when not configured).
+func (p *Pass) Option(name string) cty.Value {
+	if v, ok := p.Options[name]; ok {
+		return v
+	}
+	for _, o := range p.Rule.Options {
+		if o.Name == name {
+			return o.Default
+		}
+	}
+	panic("rule " + p.Rule.ID + " has no option " + name)
+}
+
+// StringsOption returns a list-of-strings option.
+func (p *Pass) StringsOption(name string) []string {
+	return StringList(p.Option(name))
+}
+
+// NumberOption returns a number option; ok is false when it is unset.
+func (p *Pass) NumberOption(name string) (float64, bool) {
+	v := p.Option(name)
+	if v.IsNull() || !v.IsKnown() {
+		return 0, false
+	}
+	f, _ := v.AsBigFloat().Float64()
+	return f, true
+}
+
+// BoolOption returns a bool option.
+func (p *Pass) BoolOption(name string) bool {
+	v := p.Option(name)
+	return !v.IsNull() && v.IsKnown() && v.True()
+}
+
+// StringList converts a known list/set/tuple of strings to a Go slice.
+func StringList(v cty.Value) []string {
+	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
+		return nil
+	}
+	var out []string
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsKnown() && !e.IsNull() && e.Type() == cty.String {
+			out = append(out, e.AsString())
+		}
+	}
+	return out
+}
+
+// Known helpers for rules: each returns ok=false for unknown or null values,
+// so that a rule cannot flag what is not known.
+
+// KnownString returns a known string (numbers and bools are converted as
+// Terraform would).
+func KnownString(v cty.Value) (string, bool) {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() {
+		return "", false
+	}
+	switch v.Type() {
+	case cty.String:
+		return v.AsString(), true
+	case cty.Number:
+		return v.AsBigFloat().Text('f', -1), true
+	case cty.Bool:
+		if v.True() {
+			return "true", true
+		}
+		return "false", true
+	}
+	return "", false
+}
+
+// KnownNumber returns a known number, converting numeric strings.
+func KnownNumber(v cty.Value) (float64, bool) {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() {
+		return 0, false
+	}
+	switch v.Type() {
+	case cty.Number:
+		f, _ := v.AsBigFloat().Float64()
+		return f, true
+	case cty.String:
+		bf, _, err := big.ParseFloat(strings.TrimSpace(v.AsString()), 10, 64, big.ToNearestEven)
+		if err != nil {
+			return 0, false
+		}
+		f, _ := bf.Float64()
+		return f, true
+	}
+	return 0, false
+}
+
+// KnownBool returns a known bool, converting "true"/"false" strings.
+func KnownBool(v cty.Value) (bool, bool) {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() {
+		return false, false
+	}
+	switch v.Type() {
+	case cty.Bool:
+		return v.True(), true
+	case cty.String:
+		switch v.AsString() {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// KnownKeys returns the keys of a map or object whose key set is known
+// (values may still be unknown). ok is false when the keys are unknown.
+func KnownKeys(v cty.Value) (map[string]cty.Value, bool) {
+	if v == cty.NilVal || v.IsNull() {
+		return map[string]cty.Value{}, v != cty.NilVal
+	}
+	if !v.IsKnown() {
+		return nil, false
+	}
+	t := v.Type()
+	if !(t.IsMapType() || t.IsObjectType()) {
+		return nil, false
+	}
+	out := map[string]cty.Value{}
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		out[k.AsString()] = e
+	}
+	return out, true
+}
+
+// MatchAny reports whether s matches one of the patterns; a pattern in
+// slashes (/re/) is a regexp, anything else a literal.
+func MatchAny(s string, patterns []string, ignoreCase bool) bool {
+	for _, p := range patterns {
+		if len(p) > 1 && p[0] == '/' && p[len(p)-1] == '/' {
+			expr := p[1 : len(p)-1]
+			if ignoreCase {
+				expr = "(?i)" + expr
+			}
+			if re, err := regexp.Compile("^(?:" + expr + ")$"); err == nil && re.MatchString(s) {
+				return true
+			}
+			continue
+		}
+		if s == p || (ignoreCase && strings.EqualFold(s, p)) {
+			return true
+		}
+	}
+	return false
+}

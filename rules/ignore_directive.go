@@ -1,0 +1,67 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tfgate/tfgate/analyzer"
+)
+
+// IgnoreDirective reports tfgate:ignore comments that cannot be used
+// (no reason, unknown rule, bad expiry date), that expired, or that match
+// no finding. The engine reports the expired and unused ones after all
+// rules ran; this rule's Run reports the malformed ones.
+var IgnoreDirective = &analyzer.Rule{
+	ID:       "ignore-directive",
+	Family:   analyzer.FamilyTool,
+	Severity: analyzer.Warning,
+	Doc: analyzer.Doc{
+		Title: "Ignore comments are well formed, current and used",
+		Why: "An ignore comment is a decision someone made about a risk. Without a reason nobody can " +
+			"review it later; an expired one (`exp:YYYY-MM-DD`) means the decision was meant to be " +
+			"revisited, so the finding counts again; one that matches nothing is left over from code that " +
+			"changed and would silently hide the next problem on that line.",
+		Fix: "Write `# tfgate:ignore <rule-id>[,<rule-id>] <reason> [exp:YYYY-MM-DD]` on the line above " +
+			"the block or attribute, or at the end of its first line. Remove ignores that match nothing; " +
+			"fix or re-date expired ones.",
+		Bad: `# tfgate:ignore tags-required
+resource "aws_s3_bucket" "scratch" {
+  bucket = "scratch"
+}`,
+		Good: `# tfgate:ignore tags-required throwaway bucket for the load test, deleted weekly exp:2027-01-31
+resource "aws_s3_bucket" "scratch" {
+  bucket = "scratch"
+}`,
+	},
+	Run: func(pass *analyzer.Pass) error {
+		known := map[string]bool{}
+		for _, r := range pass.AllRules {
+			known[r.ID] = true
+		}
+		for _, f := range pass.Project.AllFiles() {
+			if f.Module != nil && !f.Module.Scanned {
+				continue
+			}
+			for _, ign := range f.Ignores {
+				msg := ign.Malformed
+				if msg == "" {
+					var unknown []string
+					for _, id := range ign.Rules {
+						if !known[id] {
+							unknown = append(unknown, fmt.Sprintf("%q", id))
+						}
+					}
+					if len(unknown) > 0 {
+						ign.Malformed = "unknown rule " + strings.Join(unknown, ", ") + "; `tfgate rules` lists them"
+						msg = ign.Malformed
+					}
+				}
+				if msg == "" {
+					continue
+				}
+				pass.Report(analyzer.Finding{Range: ign.Range, Message: "malformed ignore: " + msg, Module: f.Module.Dir, Address: fmt.Sprintf("ignore@%d", ign.Range.Start.Line)})
+			}
+		}
+		return nil
+	},
+}

@@ -1,0 +1,40 @@
+package rules
+
+import "github.com/tfgate/tfgate/analyzer"
+
+// SyntaxError reports input that tfgate could not load: files that do not
+// parse, unreadable or binary files, files over the size limit, local
+// module sources that do not exist, modules that call themselves and
+// locals that refer to each other in a cycle.
+var SyntaxError = &analyzer.Rule{
+	ID:       "syntax-error",
+	Family:   analyzer.FamilyTool,
+	Severity: analyzer.Error,
+	Doc: analyzer.Doc{
+		Title: "Configuration that cannot be loaded",
+		Why: "A file that does not parse cannot be checked, and Terraform would refuse it too. " +
+			"tfgate reports it at its location and still analyzes every other module, so one bad file " +
+			"never hides the findings of the rest of the tree. The same rule reports unreadable, binary " +
+			"and oversized (over 16 MiB) files, local module sources that do not exist, modules that call " +
+			"themselves, and locals that refer to each other in a cycle.",
+		Fix: "Fix the syntax at the reported line (`terraform fmt` and `terraform validate` give the same " +
+			"location), or remove the file from the tree if it is not Terraform.",
+		Bad: `resource "aws_s3_bucket" "logs" {
+  bucket = "logs"
+  tags = {
+    team = "platform"
+}`,
+		Good: `resource "aws_s3_bucket" "logs" {
+  bucket = "logs"
+  tags = {
+    team = "platform"
+  }
+}`,
+	},
+	Run: func(pass *analyzer.Pass) error {
+		for _, pr := range pass.Project.Problems {
+			pass.Report(analyzer.Finding{Range: pr.Range, Message: pr.Message, Module: pr.Module, Address: "file@" + pr.Range.Filename})
+		}
+		return nil
+	},
+}
