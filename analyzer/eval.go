@@ -540,8 +540,10 @@ func (in *Instance) Local(name string) (cty.Value, bool) {
 // Origin describes where the value of an expression comes from: the
 // tfvars line, default or module argument behind var.x, the local behind
 // local.x, or the expression itself.
-func (in *Instance) Origin(e hcl.Expression) string {
-	if e == nil {
+func (in *Instance) Origin(e hcl.Expression) string { return in.origin(e, 0) }
+
+func (in *Instance) origin(e hcl.Expression, depth int) string {
+	if e == nil || depth > 16 {
 		return ""
 	}
 	if tr, d := hcl.AbsTraversalForExpr(e); !d.HasErrors() && len(tr) >= 2 {
@@ -558,7 +560,7 @@ func (in *Instance) Origin(e hcl.Expression) string {
 				if o, ok := in.localOrigin[ga.Name]; ok {
 					for _, l := range in.Module.Locals {
 						if l.Name == ga.Name {
-							if inner := in.Origin(l.Attr.Expr); strings.HasPrefix(inner, "module.") || strings.Contains(inner, "tfvars") || strings.HasPrefix(inner, "--var") {
+							if inner := in.origin(l.Attr.Expr, depth+1); strings.HasPrefix(inner, "module.") || strings.Contains(inner, "tfvars") || strings.HasPrefix(inner, "--var") {
 								return inner
 							}
 						}

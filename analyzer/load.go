@@ -68,6 +68,7 @@ func vendoredPath(p string) bool {
 
 type loader struct {
 	workDir  string
+	roots    []string // absolute scanned directories
 	modules  map[string]*Module // by AbsDir
 	problems []Problem
 	mu       sync.Mutex
@@ -108,6 +109,7 @@ func Load(opts LoadOptions) (*Project, error) {
 			}
 			// A file stands for its module: lint the whole directory.
 			abs = filepath.Dir(abs)
+			l.roots = append(l.roots, abs)
 			fs, err := l.listDir(abs)
 			if err != nil {
 				return nil, fmt.Errorf("cannot read %s: %w", p, unwrapPathErr(err))
@@ -120,6 +122,7 @@ func Load(opts LoadOptions) (*Project, error) {
 			}
 			continue
 		}
+		l.roots = append(l.roots, abs)
 		if err := l.walk(abs, func(f string) {
 			if !seen[f] {
 				seen[f] = true
@@ -148,7 +151,7 @@ func Load(opts LoadOptions) (*Project, error) {
 	}
 	sort.Slice(p.Modules, func(i, j int) bool { return p.Modules[i].Dir < p.Modules[j].Dir })
 	sort.Slice(p.LooseFiles, func(i, j int) bool { return p.LooseFiles[i].Path < p.LooseFiles[j].Path })
-	classify(p.Modules)
+	classify(p.Modules, l.roots)
 	if len(opts.Restrict) > 0 {
 		restrict(p.Modules, opts.Restrict)
 	}
@@ -565,7 +568,25 @@ func (l *loader) resolveCalls() {
 }
 
 // classify decides which modules are roots and which are reusable children.
-func classify(mods []*Module) {
+// scanRel is a module's directory relative to the scanned path that holds
+// it, so that `tfgate lint fixtures/example` judges envs/prod, not
+// fixtures/example/envs/prod.
+func scanRel(m *Module, roots []string) string {
+	best := ""
+	for _, r := range roots {
+		if rel, err := filepath.Rel(r, m.AbsDir); err == nil && !strings.HasPrefix(rel, "..") {
+			if best == "" || len(rel) < len(best) {
+				best = filepath.ToSlash(rel)
+			}
+		}
+	}
+	if best == "" {
+		return m.Dir
+	}
+	return best
+}
+
+func classify(mods []*Module, roots []string) {
 	dirs := map[string]bool{}
 	for _, m := range mods {
 		dirs[m.Dir] = true
@@ -578,7 +599,7 @@ func classify(mods []*Module) {
 				called = true
 			}
 		}
-		parts := strings.Split(m.Dir, "/")
+		parts := strings.Split(scanRel(m, roots), "/")
 		underModules := false
 		example := false
 		for _, p := range parts[:len(parts)] {

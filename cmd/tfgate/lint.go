@@ -1,0 +1,307 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/report"
+	"github.com/tfgate/tfgate/rules"
+)
+
+const lintUsage = `Check Terraform modules for production readiness.
+
+Usage:
+  tfgate lint [flags] [PATH...]
+
+PATH is a directory (searched recursively for modules) or a Terraform file
+(its module is checked). The default is the current directory. .terraform/,
+.git/ and other hidden or vendored trees are skipped.
+
+Examples:
+  # Lint the current tree; findings at warning or above fail (exit 2)
+  tfgate lint
+
+  # Lint two environments with production's variables
+  tfgate lint envs/prod --var-file envs/prod/prod.tfvars --var region=eu-west-1
+
+  # CI: text for the log and SARIF for GitHub code scanning, in one pass
+  tfgate lint --format text --format sarif=tfgate.sarif --category tfgate/lint/
+
+  # Adopt tfgate on a legacy repository: accept today's findings, gate new ones
+  tfgate lint --write-baseline .tfgate-baseline.json
+  tfgate lint --baseline .tfgate-baseline.json
+
+  # Only the state and pinning rules, failing on errors only
+  tfgate lint --only-family state,pinning --fail-on error
+
+Flags:
+`
+
+type lintFlags struct {
+	config         string
+	formats        []string
+	output         string
+	failOn         string
+	enable         []string
+	disable        []string
+	families       []string
+	varFiles       []string
+	vars           []string
+	backendConfigs []string
+	baseline       string
+	writeBaseline  string
+	category       string
+	color          string
+}
+
+func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
+	lf := &lintFlags{}
+	fs := pflag.NewFlagSet("lint", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.StringVarP(&lf.config, "config", "c", "", "configuration file (default: .tfgate.hcl upward from the first PATH, then in the working directory)")
+	fs.StringArrayVarP(&lf.formats, "format", "f", nil, "output format: text, compact, json or sarif; FORMAT=FILE writes to a file; repeat for several (default text)")
+	fs.StringVarP(&lf.output, "output", "o", "", "write the format that has no =FILE here instead of stdout (atomically)")
+	fs.StringVar(&lf.failOn, "fail-on", "warning", "lowest severity that makes the exit code 2: error, warning, note or never")
+	fs.StringSliceVar(&lf.enable, "enable-rule", nil, "enable a rule (repeatable, comma-separated)")
+	fs.StringSliceVar(&lf.disable, "disable-rule", nil, "disable a rule (repeatable, comma-separated)")
+	fs.StringSliceVar(&lf.families, "only-family", nil, "run only these families: state, pinning, layout, secrets, tags, autoscaling")
+	fs.StringArrayVar(&lf.varFiles, "var-file", nil, "variables file for root modules, as terraform -var-file (repeatable)")
+	fs.StringArrayVar(&lf.vars, "var", nil, "variable for root modules, NAME=VALUE, as terraform -var (repeatable)")
+	fs.StringArrayVar(&lf.backendConfigs, "backend-config", nil, "partial backend configuration FILE merged into every backend, as terraform init -backend-config (repeatable)")
+	fs.StringVar(&lf.baseline, "baseline", "", "JSON baseline: findings recorded in it do not count (matched by fingerprint, not line)")
+	fs.StringVar(&lf.writeBaseline, "write-baseline", "", "write the current findings to FILE as a baseline and exit 0")
+	fs.StringVar(&lf.category, "category", "tfgate/lint/", "SARIF automationDetails.id: one category per upload to GitHub code scanning")
+	fs.StringVar(&lf.color, "color", "auto", "colour text output: auto (on a terminal), always or never")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, lintUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, "\nExit codes: 0 nothing at or above --fail-on, 2 findings, 1 tool error.\n")
+	}
+	return fs, lf
+}
+
+type output struct {
+	format string
+	file   string // "" = stdout or --output
+}
+
+func parseOutputs(formats []string, outFile string) ([]output, error) {
+	if len(formats) == 0 {
+		formats = []string{"text"}
+	}
+	var outs []output
+	toStdout := 0
+	for _, f := range formats {
+		name, file, _ := strings.Cut(f, "=")
+		valid := false
+		for _, k := range report.Formats {
+			valid = valid || k == name
+		}
+		if !valid {
+			return nil, fmt.Errorf("unknown format %q (formats: %s)", name, strings.Join(report.Formats, ", "))
+		}
+		if strings.Contains(f, "=") && file == "" {
+			return nil, fmt.Errorf("--format %s: empty file name", f)
+		}
+		if file == "" {
+			toStdout++
+			file = outFile
+		}
+		outs = append(outs, output{format: name, file: file})
+	}
+	if toStdout > 1 {
+		return nil, errors.New("only one --format can go to stdout (or --output); give the others a file: --format sarif=results.sarif")
+	}
+	return outs, nil
+}
+
+func runLint(args []string, stdout, stderr io.Writer) int {
+	fs, lf := newLintFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "tfgate lint: %v\nRun \"tfgate lint --help\" for usage.\n", err)
+		return exitError
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "tfgate lint: %v\n", err)
+		return exitError
+	}
+	start := time.Now()
+	failOn, err := parseFailOn(lf.failOn)
+	if err != nil {
+		return fail(err)
+	}
+	outs, err := parseOutputs(lf.formats, lf.output)
+	if err != nil {
+		return fail(err)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return fail(err)
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	all := rules.All()
+	cfgPath := lf.config
+	if cfgPath == "" {
+		cfgPath = analyzer.FindConfig(wd, paths[0])
+	} else if _, err := os.Stat(cfgPath); err != nil {
+		return fail(fmt.Errorf("cannot read config %s: %w", cfgPath, errors.Unwrap(err)))
+	}
+	var cfg *analyzer.Config
+	if cfgPath != "" {
+		display := cfgPath
+		if rel, err := filepath.Rel(wd, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
+			display = filepath.ToSlash(rel)
+		}
+		cfg, err = analyzer.ParseConfig(cfgPath, display, all)
+		if err != nil {
+			return fail(err)
+		}
+	}
+	opts := analyzer.Options{
+		Load:         analyzer.LoadOptions{Paths: paths, WorkDir: wd},
+		Rules:        all,
+		Config:       cfg,
+		Enable:       lf.enable,
+		Disable:      lf.disable,
+		OnlyFamilies: lf.families,
+	}
+	for _, vf := range lf.varFiles {
+		f, err := analyzer.LoadFile(vf, wd)
+		if err != nil {
+			return fail(fmt.Errorf("--var-file: %w", err))
+		}
+		opts.Eval.VarFiles = append(opts.Eval.VarFiles, f)
+	}
+	for _, v := range lf.vars {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return fail(fmt.Errorf("--var %q: want NAME=VALUE", v))
+		}
+		if opts.Eval.Vars == nil {
+			opts.Eval.Vars = map[string]string{}
+		}
+		opts.Eval.Vars[k] = val
+		opts.Eval.VarOrder = append(opts.Eval.VarOrder, k)
+	}
+	for _, bc := range lf.backendConfigs {
+		f, err := analyzer.LoadFile(bc, wd)
+		if err != nil {
+			return fail(fmt.Errorf("--backend-config: %w", err))
+		}
+		opts.BackendConfigs = append(opts.BackendConfigs, f)
+	}
+	if lf.baseline != "" {
+		b, err := analyzer.ReadBaseline(lf.baseline)
+		if err != nil {
+			return fail(err)
+		}
+		opts.Baseline = b
+	}
+	res, err := analyzer.Run(opts)
+	if err != nil {
+		return fail(err)
+	}
+	if lf.writeBaseline != "" {
+		data, err := analyzer.BaselineJSON(res.Findings)
+		if err != nil {
+			return fail(err)
+		}
+		if err := analyzer.WriteFileAtomic(lf.writeBaseline, data); err != nil {
+			return fail(err)
+		}
+		n := 0
+		for _, f := range res.Findings {
+			if f.Suppression == nil || f.Suppression.Kind != "inSource" {
+				n++
+			}
+		}
+		fmt.Fprintf(stderr, "tfgate: wrote %d findings to baseline %s\n", n, lf.writeBaseline)
+		return exitOK
+	}
+	meta := report.Meta{
+		ToolVersion: version,
+		Category:    lf.category,
+		WorkDir:     wd,
+		CommandLine: "tfgate lint " + strings.Join(args, " "),
+		Start:       start,
+		End:         time.Now(),
+	}
+	for _, o := range outs {
+		m := meta
+		if o.format == "text" && o.file == "" {
+			m.Color = useColor(lf.color, stdout)
+		} else {
+			m.Color = lf.color == "always"
+		}
+		data, err := report.Render(o.format, res, m)
+		if err != nil {
+			return fail(err)
+		}
+		if o.file == "" {
+			stdout.Write(data)
+			continue
+		}
+		if err := analyzer.WriteFileAtomic(o.file, data); err != nil {
+			return fail(err)
+		}
+	}
+	for _, n := range res.Notifications {
+		if n.Level == "error" {
+			fmt.Fprintf(stderr, "tfgate: %s\n", n.Message)
+			return exitError
+		}
+	}
+	if failOn == 0 {
+		return exitOK
+	}
+	for _, f := range res.Findings {
+		if f.Counts() && f.Severity >= failOn {
+			return exitFindings
+		}
+	}
+	return exitOK
+}
+
+// parseFailOn returns the lowest failing severity, 0 for never.
+func parseFailOn(s string) (analyzer.Severity, error) {
+	if s == "never" {
+		return 0, nil
+	}
+	sev, err := analyzer.ParseSeverity(s)
+	if err != nil {
+		return 0, fmt.Errorf("--fail-on %q: want error, warning, note or never", s)
+	}
+	return sev, nil
+}
+
+func useColor(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+}

@@ -1,0 +1,76 @@
+// Command tfgate gates Terraform code on production readiness: remote
+// state with locking, pinned versions, module layout, secrets, cost tags
+// and autoscaling bounds; it reports as text, JSON or SARIF for GitHub
+// code scanning.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Set by the release build (-ldflags "-X main.version=… -X main.commit=… -X main.date=…").
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+// Exit codes, as tflint and `terraform plan -detailed-exitcode`.
+const (
+	exitOK       = 0 // nothing at or above --fail-on
+	exitError    = 1 // tool error: bad flag, unreadable path, bad config
+	exitFindings = 2 // findings (or drift)
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+const usage = `tfgate gates Terraform code on production readiness.
+
+Usage:
+  tfgate <command> [flags] [arguments]
+
+Commands:
+  lint      check Terraform modules (the default: "tfgate ." is "tfgate lint .")
+  rules     list the rules with their family, severity and docs
+  version   print version, commit and build date
+
+Run "tfgate <command> --help" for a command's flags and examples.
+
+Exit codes: 0 nothing at or above --fail-on, 2 findings, 1 tool error.
+Docs: https://github.com/tfgate/tfgate
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError
+	}
+	switch args[0] {
+	case "lint":
+		return runLint(args[1:], stdout, stderr)
+	case "rules":
+		return runRules(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "tfgate %s (commit %s, built %s)\n", version, commit, date)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if strings.HasPrefix(args[0], "-") || looksLikePath(args[0]) {
+		return runLint(args, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "tfgate: unknown command %q\n\n%s", args[0], usage)
+	return exitError
+}
+
+func looksLikePath(s string) bool {
+	if s == "." || s == ".." || strings.ContainsAny(s, "/\\") {
+		return true
+	}
+	_, err := os.Stat(s)
+	return err == nil
+}

@@ -1,0 +1,61 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/monorepo"
+)
+
+// BenchmarkLint lints generated monorepos of growing size in one run, so
+// that per-file cost can be compared side by side as the tree doubles:
+//
+//	go test ./rules -run '^$' -bench Lint -benchtime 5x
+//
+// ns/file should stay flat from 500 to 2,000 modules (linear cost).
+func BenchmarkLint(b *testing.B) {
+	for _, n := range []int{500, 1000, 2000} {
+		l := monorepo.Layout{Modules: n}
+		dir := b.TempDir()
+		if err := monorepo.Generate(dir, l); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("modules=%d/files=%d", n, l.Files()), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				res, err := analyzer.Run(analyzer.Options{Load: analyzer.LoadOptions{WorkDir: dir}, Rules: All()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Project.Modules) != n {
+					b.Fatalf("loaded %d modules, want %d", len(res.Project.Modules), n)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(l.Files()), "ns/file")
+		})
+	}
+}
+
+// BenchmarkLintChangedModule is the pre-commit path: one changed module in
+// a 2,000-module tree, restricted to it and the roots that call it.
+func BenchmarkLintChangedModule(b *testing.B) {
+	l := monorepo.Layout{Modules: 2000}
+	dir := b.TempDir()
+	if err := monorepo.Generate(dir, l); err != nil {
+		b.Fatal(err)
+	}
+	changed := filepath.Join(dir, "modules", "svc0007")
+	if _, err := os.Stat(changed); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_, err := analyzer.Run(analyzer.Options{Load: analyzer.LoadOptions{WorkDir: dir, Restrict: []string{changed}}, Rules: All()})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, end-to-end tests included: builds (or reuses from
+# its cache) the Terraform-compatible CLI and providers the end-to-end tests
+# need, then checks formatting, vets and runs every test.
+#
+#   ./test.sh              everything
+#   ./test.sh -run Drift   extra arguments go to `go test`
+set -euo pipefail
+cd "$(dirname "$0")"
+TC=$(./.ci/toolchain.sh)
+export TFGATE_E2E_TOFU="$TC/bin/tofu" TF_CLI_CONFIG_FILE="$TC/cli.tfrc" CHECKPOINT_DISABLE=1
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './fixtures/*') | grep -v '^fixtures/' || true)
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:" $unformatted >&2
+  exit 1
+fi
+go vet ./...
+go test -count=1 ./... "$@"
