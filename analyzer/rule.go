@@ -97,6 +97,13 @@ type Rule struct {
 	// Run reports findings through the pass. A non-nil error means the rule
 	// itself broke; it never means "found something".
 	Run func(*Pass) error
+	// Plan, when set, checks a `terraform show -json` plan (Pass.Plan) on
+	// its real values; the engine maps its findings to source lines.
+	Plan func(*Pass) error
+	// Command names the command that produces this rule's findings when
+	// the rule has neither Run nor Plan (drift-detected comes from `tfgate
+	// drift`).
+	Command string
 }
 
 var ruleIDPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
@@ -115,8 +122,8 @@ func (r *Rule) Validate() error {
 	if r.Doc.Title == "" || r.Doc.Why == "" || r.Doc.Fix == "" {
 		return fmt.Errorf("rule %s: docs need a title, a why and a fix", r.ID)
 	}
-	if r.Run == nil {
-		return fmt.Errorf("rule %s: no Run function", r.ID)
+	if r.Run == nil && r.Plan == nil && r.Command == "" {
+		return fmt.Errorf("rule %s: no Run or Plan function and no Command", r.ID)
 	}
 	seen := map[string]bool{"enabled": true, "severity": true}
 	for _, o := range r.Options {

@@ -171,6 +171,9 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 	)
 	for _, ar := range active {
 		ar := ar
+		if ar.Run == nil {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
