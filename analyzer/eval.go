@@ -31,6 +31,8 @@ type Instance struct {
 	Parent     *Instance
 	Call       *ModuleCall // the call in Parent that created this instance
 	Standalone bool
+	// FromPlan marks the synthetic instance behind plan values.
+	FromPlan bool
 
 	vars        map[string]*VarValue
 	locals      map[string]cty.Value
@@ -545,6 +547,9 @@ func (in *Instance) Origin(e hcl.Expression) string { return in.origin(e, 0) }
 func (in *Instance) origin(e hcl.Expression, depth int) string {
 	if e == nil || depth > 16 {
 		return ""
+	}
+	if in.FromPlan {
+		return "the plan"
 	}
 	if tr, d := hcl.AbsTraversalForExpr(e); !d.HasErrors() && len(tr) >= 2 {
 		if ga, ok := tr[1].(hcl.TraverseAttr); ok {

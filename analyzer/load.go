@@ -604,18 +604,19 @@ func classify(mods []*Module, roots []string) {
 		example := false
 		for _, p := range parts[:len(parts)] {
 			switch p {
-			case "modules":
+			case "modules", "wrappers":
 				underModules = true
 			case "examples", "example", "test", "tests", "testdata":
 				example = true
 			}
 		}
-		// The part after the last "modules" component decides: envs/prod is a
+		// terraform-aws-modules' wrappers/ hold for_each wrappers of the
+		// module: reusable too. The part after the last "modules" component decides: envs/prod is a
 		// root even when it lives under examples/.
 		if underModules {
 			last := -1
 			for i, p := range parts {
-				if p == "modules" {
+				if p == "modules" || p == "wrappers" {
 					last = i
 				}
 			}

@@ -11,6 +11,7 @@ import (
 type RequiredProvider struct {
 	Name       string // local name
 	Source     string // "" when absent
+	HasSource  bool   // source is given, even when not a static string
 	Version    string // "" when absent
 	HasVersion bool
 	Aliases    []string // configuration_aliases, as "aws.west"
@@ -39,7 +40,7 @@ func newRequiredProvider(name string, a *hcl.Attribute, b *Block) *RequiredProvi
 			}
 			switch k.AsString() {
 			case "source":
-				rp.Source = ev.AsString()
+				rp.Source, rp.HasSource = ev.AsString(), true
 			case "version":
 				rp.Version, rp.HasVersion = ev.AsString(), true
 			}
@@ -55,6 +56,7 @@ func newRequiredProvider(name string, a *hcl.Attribute, b *Block) *RequiredProvi
 		}
 		switch key {
 		case "source":
+			rp.HasSource = true
 			rp.Source, _ = StaticString(kv.Value)
 		case "version":
 			rp.HasVersion = true

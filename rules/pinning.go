@@ -1,0 +1,72 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/tfgate/tfgate/analyzer"
+)
+
+// Helpers shared by the pinning rules (pin-terraform-version,
+// pin-provider-version, pin-lockfile, pin-module-source).
+
+// deployedRoot reports whether a module is a root that is applied for
+// real: roots need upper bounds on versions, while reusable modules and
+// example roots (examples/, tests/) only state the oldest version they
+// work with, so that callers and users can choose newer ones.
+func deployedRoot(m *analyzer.Module) bool {
+	return m.Kind == analyzer.Root && !m.Example
+}
+
+// moduleRole names the kind of module for messages.
+func moduleRole(m *analyzer.Module) string {
+	switch {
+	case deployedRoot(m):
+		return "root module"
+	case m.Kind == analyzer.Root:
+		return "example root module"
+	}
+	return "reusable module"
+}
+
+// requiredProvidersAnchor is where module-wide provider findings go: the
+// first terraform block that holds required_providers, else the first
+// terraform block, else the top of the module's first file.
+func requiredProvidersAnchor(m *analyzer.Module) hcl.Range {
+	for _, tb := range m.Terraform {
+		if len(tb.Blocks("required_providers")) > 0 {
+			return tb.DefRange
+		}
+	}
+	return m.FirstRange()
+}
+
+// singleNumberPessimistic returns the first `~> N` clause of a core-syntax
+// constraint, which go-version reads as `>= N`.
+func singleNumberPessimistic(c *analyzer.VersionConstraint) (analyzer.VersionClause, bool) {
+	if c.Syntax != analyzer.CoreSyntax {
+		return analyzer.VersionClause{}, false
+	}
+	for _, cl := range c.Clauses {
+		if cl.Op == "~>" && cl.Segments == 1 {
+			return cl, true
+		}
+	}
+	return analyzer.VersionClause{}, false
+}
+
+// upperBoundHint tells how to bound a constraint: a concrete suggestion
+// when it has a lower bound, and why `~> N` is not one in core syntax.
+func upperBoundHint(c *analyzer.VersionConstraint) string {
+	var parts []string
+	if cl, ok := singleNumberPessimistic(c); ok {
+		parts = append(parts, fmt.Sprintf("`%s` with a single number lets every later major version in", cl.Raw))
+	}
+	if s := c.SuggestBounded(); s != "" {
+		parts = append(parts, fmt.Sprintf("use %q", s))
+	} else {
+		parts = append(parts, "add an upper bound with `~>` or `<`")
+	}
+	return strings.Join(parts, "; ")
+}
