@@ -617,6 +617,7 @@ type Scope struct {
 	Body  hcl.Body
 	Key   cty.Value // count.index or each.key; cty.NilVal for single blocks
 	ctx   *hcl.EvalContext
+	raw   hcl.Body // the body before dynamic-block expansion
 }
 
 // maxExpand bounds how many count/for_each instances are evaluated one by one.
@@ -635,7 +636,7 @@ func (in *Instance) Scopes(b *Block) []Scope {
 			ctx = in.ctx.NewChild()
 			ctx.Variables = extra
 		}
-		return Scope{Inst: in, Block: b, Body: dynblock.Expand(b.Body, ctx), Key: key, ctx: ctx}
+		return Scope{Inst: in, Block: b, Body: dynblock.Expand(b.Body, ctx), Key: key, ctx: ctx, raw: b.Body}
 	}
 	if a := b.Attr("count"); a != nil {
 		v := in.Eval(a.Expr)
@@ -672,7 +673,13 @@ func (in *Instance) Scopes(b *Block) []Scope {
 // Attr evaluates an attribute of the scope's body. The value is cty.NilVal
 // when the attribute is absent, and unknown when it cannot be known.
 func (s Scope) Attr(name string) (cty.Value, *hcl.Attribute) {
-	a := bodyAttr(s.Body, name)
+	body := s.Body
+	// Dynamic blocks only add blocks: attributes of a native-syntax body
+	// are read directly, without expanding it.
+	if _, ok := s.raw.(*hclsyntax.Body); ok {
+		body = s.raw
+	}
+	a := bodyAttr(body, name)
 	if a == nil {
 		return cty.NilVal, nil
 	}
@@ -701,7 +708,7 @@ func (s Scope) Blocks(typ string) []Scope {
 	out := make([]Scope, 0, len(c.Blocks))
 	for _, hb := range c.Blocks {
 		nb := newBlock(hb, s.Block.File, s.Block.Module, s.Block)
-		out = append(out, Scope{Inst: s.Inst, Block: nb, Body: dynblock.Expand(hb.Body, s.ctx), Key: s.Key, ctx: s.ctx})
+		out = append(out, Scope{Inst: s.Inst, Block: nb, Body: dynblock.Expand(hb.Body, s.ctx), Key: s.Key, ctx: s.ctx, raw: hb.Body})
 	}
 	return out
 }
