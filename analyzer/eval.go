@@ -100,7 +100,7 @@ func evalIn(ctx *hcl.EvalContext, e hcl.Expression) (v cty.Value) {
 
 // EvalOptions gives root modules their input variables.
 type EvalOptions struct {
-	VarFiles []*File          // --var-file, in order
+	VarFiles []*File           // --var-file, in order
 	Vars     map[string]string // --var k=v (later wins)
 	VarOrder []string
 }

@@ -28,6 +28,7 @@ type Finding struct {
 
 	Suppression *Suppression // set when an ignore comment or the baseline hides the finding
 	Instance    *Instance    `json:"-"`
+	planBlock   *Block       // the block a plan finding maps to, for deduplication
 }
 
 // Related is a secondary location, such as the other backend of a clash.

@@ -41,7 +41,7 @@ func Functions() map[string]function.Function {
 			"split": stdlib.SplitFunc, "strrev": stdlib.ReverseFunc, "substr": stdlib.SubstrFunc,
 			"title": stdlib.TitleFunc, "trim": stdlib.TrimFunc, "trimprefix": stdlib.TrimPrefixFunc,
 			"trimsuffix": stdlib.TrimSuffixFunc, "trimspace": stdlib.TrimSpaceFunc,
-			"replace": replaceFunc,
+			"replace":  replaceFunc,
 			"coalesce": stdlib.CoalesceFunc, "coalescelist": stdlib.CoalesceListFunc,
 			"compact": stdlib.CompactFunc, "concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc,
 			"distinct": stdlib.DistinctFunc, "element": stdlib.ElementFunc, "chunklist": stdlib.ChunklistFunc,
@@ -58,7 +58,7 @@ func Functions() map[string]function.Function {
 			"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
 			"one": oneFunc, "sum": sumFunc, "alltrue": allTrueFunc, "anytrue": anyTrueFunc,
 			"startswith": strPredFunc(strings.HasPrefix), "endswith": strPredFunc(strings.HasSuffix),
-			"strcontains": strPredFunc(strings.Contains),
+			"strcontains":  strPredFunc(strings.Contains),
 			"base64encode": strFunc(func(s string) (string, error) { return base64.StdEncoding.EncodeToString([]byte(s)), nil }),
 			"base64decode": strFunc(func(s string) (string, error) {
 				b, err := base64.StdEncoding.DecodeString(s)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -39,8 +40,13 @@ type LoadOptions struct {
 	Paths   []string // files or directories; default "."
 	WorkDir string   // paths in output are relative to it; default: the process's
 	// Restrict, when set, limits the scanned modules to these directories
-	// (absolute) plus the modules that call them; used by pre-commit runs.
+	// (absolute) plus the modules that call them.
 	Restrict []string
+	// Changed lists files (pre-commit's changed files): only their modules
+	// and the modules that call them, directly or not, are loaded and
+	// linted. Callers are found under WorkDir by a quick scan of local
+	// module sources, without parsing the rest of the tree.
+	Changed []string
 }
 
 // skipDir reports whether a directory is never descended into: Terraform's
@@ -67,8 +73,9 @@ func vendoredPath(p string) bool {
 }
 
 type loader struct {
+	allDirs  map[string]bool // every module directory under the scan, when known without loading it
 	workDir  string
-	roots    []string // absolute scanned directories
+	roots    []string           // absolute scanned directories
 	modules  map[string]*Module // by AbsDir
 	problems []Problem
 	mu       sync.Mutex
@@ -93,6 +100,14 @@ func Load(opts LoadOptions) (*Project, error) {
 	l := &loader{workDir: wd, modules: map[string]*Module{}}
 	var files []string
 	seen := map[string]bool{}
+	if len(opts.Changed) > 0 {
+		var err error
+		files, opts.Restrict, err = l.changedFiles(opts.Changed)
+		if err != nil {
+			return nil, err
+		}
+		paths = nil
+	}
 	for _, p := range paths {
 		abs := p
 		if !filepath.IsAbs(abs) {
@@ -151,7 +166,7 @@ func Load(opts LoadOptions) (*Project, error) {
 	}
 	sort.Slice(p.Modules, func(i, j int) bool { return p.Modules[i].Dir < p.Modules[j].Dir })
 	sort.Slice(p.LooseFiles, func(i, j int) bool { return p.LooseFiles[i].Path < p.LooseFiles[j].Path })
-	classify(p.Modules, l.roots)
+	classify(p.Modules, l.roots, l.allDirs)
 	if len(opts.Restrict) > 0 {
 		restrict(p.Modules, opts.Restrict)
 	}
@@ -586,8 +601,11 @@ func scanRel(m *Module, roots []string) string {
 	return best
 }
 
-func classify(mods []*Module, roots []string) {
+func classify(mods []*Module, roots []string, allDirs map[string]bool) {
 	dirs := map[string]bool{}
+	for d := range allDirs {
+		dirs[d] = true
+	}
 	for _, m := range mods {
 		dirs[m.Dir] = true
 	}
@@ -645,6 +663,124 @@ func hasModuleTree(dir string, dirs map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// localSourcePattern finds local module sources in native and JSON syntax
+// without parsing: source = "../modules/x", "source": "./x".
+var localSourcePattern = regexp.MustCompile(`^source"?\s*[=:]\s*"(\.{1,2}(?:[/\\][^"]*)?)"`)
+
+// localSources returns the local module sources written in a file.
+func localSources(src []byte) []string {
+	var out []string
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte("source"))
+		if j < 0 {
+			return out
+		}
+		at := i + j
+		i = at + len("source")
+		if at > 0 {
+			if c := src[at-1]; c != '"' && c != ' ' && c != '\t' && c != '\n' && c != '{' && c != ',' {
+				continue
+			}
+		}
+		if m := localSourcePattern.FindSubmatch(src[at:]); m != nil {
+			out = append(out, string(m[1]))
+		}
+	}
+}
+
+// changedFiles resolves pre-commit's changed files: the files of their
+// modules and of every module that calls them (transitively), found by a
+// quick textual scan of the tree under the working directory.
+func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, err error) {
+	want := map[string]bool{}
+	for _, c := range changed {
+		abs := c
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(l.workDir, c)
+		}
+		abs = filepath.Clean(abs)
+		st, err := os.Stat(abs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot read %s: %w", c, unwrapPathErr(err))
+		}
+		if st.IsDir() {
+			want[abs] = true
+			continue
+		}
+		if _, ok := KindOf(filepath.Base(abs)); !ok {
+			return nil, nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", c)
+		}
+		want[filepath.Dir(abs)] = true
+	}
+	l.roots = []string{l.workDir}
+	byDir := map[string][]string{}
+	if err := l.walk(l.workDir, func(f string) {
+		byDir[filepath.Dir(f)] = append(byDir[filepath.Dir(f)], f)
+	}); err != nil {
+		return nil, nil, err
+	}
+	l.allDirs = map[string]bool{}
+	var sources []string
+	for dir, fs := range byDir {
+		for _, f := range fs {
+			if k, _ := KindOf(filepath.Base(f)); k == KindTF || k == KindTFJSON {
+				l.allDirs[l.display(dir)] = true
+				sources = append(sources, f)
+			}
+		}
+	}
+	// Read the sources concurrently: on this path the cost is the reads.
+	callers := map[string][]string{} // target dir → caller dirs
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := make(chan string)
+	for w := 0; w < 2*runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range next {
+				src, err := os.ReadFile(f)
+				if err != nil {
+					continue
+				}
+				dir := filepath.Dir(f)
+				for _, m := range localSources(src) {
+					target := filepath.Clean(filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(m, "\\", "/"))))
+					mu.Lock()
+					callers[target] = append(callers[target], dir)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, f := range sources {
+		next <- f
+	}
+	close(next)
+	wg.Wait()
+	closure := map[string]bool{}
+	var up func(d string)
+	up = func(d string) {
+		if closure[d] {
+			return
+		}
+		closure[d] = true
+		for _, c := range callers[d] {
+			up(c)
+		}
+	}
+	for d := range want {
+		up(d)
+	}
+	for d := range closure {
+		files = append(files, byDir[d]...)
+		restrictDirs = append(restrictDirs, d)
+	}
+	sort.Strings(files)
+	sort.Strings(restrictDirs)
+	return files, restrictDirs, nil
 }
 
 // restrict marks as scanned only the given module directories and the

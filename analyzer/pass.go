@@ -21,7 +21,11 @@ type Pass struct {
 	BackendConfigs []*File
 	// AllRules is the whole registry, for rules that check rule IDs.
 	AllRules []*Rule
-	report         func(*Finding)
+	// Plan is set for Rule.Plan runs; PlanRoot is the root module it was
+	// made from, when the configuration is known.
+	Plan     *Plan
+	PlanRoot *Module
+	report   func(*Finding)
 }
 
 // Report records a finding. Rule, severity and module are filled in when
@@ -58,6 +62,48 @@ func (p *Pass) Reportf(in *Instance, b *Block, attr *hcl.Attribute, format strin
 		f.Attribute = attr.Name
 	}
 	p.Report(f)
+}
+
+// PlanResources lists the plan's resource changes with after-values
+// readable through Scope, mapped to their source blocks.
+func (p *Pass) PlanResources() []*PlanResource {
+	return p.Project.PlanResources(p.Plan, p.PlanRoot)
+}
+
+// ReportPlan reports a finding about a plan resource instance: at its
+// resource block (naming the module call it is reached through) when the
+// configuration is known, at the module call for resources in modules
+// tfgate cannot read, else at the resource's entry in the plan JSON. The
+// message names the instance address and says the values came from the
+// plan.
+func (p *Pass) ReportPlan(r *PlanResource, attr string, f Finding) {
+	f.Source = "plan"
+	f.Range = r.Loc.Range
+	f.Address = r.Address
+	f.Attribute = attr
+	if f.Module == "" {
+		if r.Loc.Module != nil {
+			f.Module = r.Loc.Module.Dir
+		} else {
+			f.Module = p.Plan.Path
+		}
+	}
+	prefix := "`" + r.Address + "`"
+	if r.Loc.Note != "" {
+		prefix += " " + r.Loc.Note
+	}
+	f.Message = prefix + ": " + f.Message + " (values from the plan)"
+	if r.Loc.Via != "" {
+		f.Via = []string{r.Loc.Via}
+	}
+	f.planBlock = r.Loc.Block
+	if f.RuleID == "" {
+		f.RuleID = p.Rule.ID
+	}
+	if f.Severity == 0 {
+		f.Severity = p.Severity
+	}
+	p.report(&f)
 }
 
 func anchorExternal(f *Finding, in *Instance) {

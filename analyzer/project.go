@@ -2,9 +2,9 @@ package analyzer
 
 import (
 	"path"
-	"sync"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -26,7 +27,13 @@ type Options struct {
 	OnlyFamilies   []string
 	BackendConfigs []*File
 	Baseline       *Baseline
-	Now            time.Time // for ignore expiry; zero means time.Now()
+	// Plan, when set, is linted by the rules' Plan functions; PlanRoot is
+	// the root module it was made from ("" when the configuration is not
+	// scanned or when there is only one root).
+	Plan     *Plan
+	PlanRoot string
+	PlanOnly bool      // `tfgate plan`: run only the rules' Plan functions
+	Now      time.Time // for ignore expiry; zero means time.Now()
 }
 
 // Notification is a message about the run itself (not a finding).
@@ -133,6 +140,10 @@ func Run(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.PlanOnly {
+		p := &Project{byDir: map[string]*Module{}}
+		return RunRules(p, active, opts), nil
+	}
 	p, err := Load(opts.Load)
 	if err != nil {
 		return nil, err
@@ -164,20 +175,48 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 	for _, f := range opts.Eval.VarFiles {
 		res.Files[f.Path] = f
 	}
+	if opts.Plan != nil && planSnippetSafe(opts.Plan.Src) {
+		res.Files[opts.Plan.Path] = &File{Path: opts.Plan.Path, Src: opts.Plan.Src, Kind: KindTFJSON}
+	}
 	var (
 		mu       sync.Mutex
 		findings []*Finding
 		wg       sync.WaitGroup
 	)
-	for _, ar := range active {
-		ar := ar
-		if ar.Run == nil {
-			continue
+	var planRoot *Module
+	if opts.Plan != nil {
+		if opts.Plan.Errored {
+			res.Notifications = append(res.Notifications, Notification{Level: "warning", Message: fmt.Sprintf("plan %s errored: linting the resources it has", opts.Plan.Path)})
 		}
+		if len(p.Modules) > 0 {
+			var err error
+			if planRoot, err = p.PlanRoot(opts.PlanRoot); err != nil {
+				res.Notifications = append(res.Notifications, Notification{Level: "warning", Message: fmt.Sprintf("plan findings point into %s, not at source lines: %v", opts.Plan.Path, err)})
+			}
+		}
+	}
+	type job struct {
+		ar   ActiveRule
+		plan bool
+	}
+	var jobs []job
+	for _, ar := range active {
+		if ar.Run != nil && !opts.PlanOnly {
+			jobs = append(jobs, job{ar, false})
+		}
+		if ar.Plan != nil && opts.Plan != nil {
+			jobs = append(jobs, job{ar, true})
+		}
+	}
+	for _, j := range jobs {
+		ar, isPlan := j.ar, j.plan
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			pass := &Pass{Rule: ar.Rule, Project: p, Severity: ar.Severity, Options: map[string]cty.Value{}, BackendConfigs: opts.BackendConfigs, AllRules: opts.Rules}
+			if isPlan {
+				pass.Plan, pass.PlanRoot = opts.Plan, planRoot
+			}
 			if opts.Config != nil {
 				if rc := opts.Config.Rules[ar.ID]; rc != nil {
 					for k, v := range rc.Options {
@@ -193,6 +232,9 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 						err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
 					}
 				}()
+				if isPlan {
+					return ar.Plan(pass)
+				}
 				return ar.Run(pass)
 			}()
 			mu.Lock()
@@ -204,6 +246,7 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 		}()
 	}
 	wg.Wait()
+	findings = preferPlan(findings)
 	findings = mergeFindings(findings)
 	now := opts.Now
 	if now.IsZero() {
@@ -221,6 +264,60 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Message < res.Notifications[j].Message })
 	res.Findings = findings
 	return res
+}
+
+// planSnippetSafe reports whether reporters may quote lines of the plan
+// JSON in snippets. A plan holds every value in clear, sensitive ones
+// included; in an indented plan the line a finding points at is its
+// "address" or key line, but `terraform show -json` writes the whole plan
+// on one line, which must never be printed.
+func planSnippetSafe(src []byte) bool {
+	for len(src) > 0 {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			i = len(src)
+		}
+		if i > 300 {
+			return false
+		}
+		src = src[min(i+1, len(src)):]
+	}
+	return true
+}
+
+// preferPlan drops a static finding when a plan finding of the same rule
+// covers the same block: the plan's values are the real ones.
+func preferPlan(in []*Finding) []*Finding {
+	type span struct {
+		rule string
+		rng  hcl.Range
+	}
+	var plan []span
+	for _, f := range in {
+		if f.Source == "plan" && f.planBlock != nil {
+			plan = append(plan, span{f.RuleID, f.planBlock.Range})
+		}
+	}
+	if len(plan) == 0 {
+		return in
+	}
+	out := in[:0]
+	for _, f := range in {
+		drop := false
+		if f.Source != "plan" {
+			for _, s := range plan {
+				if s.rule == f.RuleID && s.rng.Filename == f.Range.Filename &&
+					f.Range.Start.Byte >= s.rng.Start.Byte && f.Range.Start.Byte <= s.rng.End.Byte {
+					drop = true
+					break
+				}
+			}
+		}
+		if !drop {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // mergeFindings folds the same finding reached through several module calls

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -20,13 +21,18 @@ const lintUsage = `Check Terraform modules for production readiness.
 Usage:
   tfgate lint [flags] [PATH...]
 
-PATH is a directory (searched recursively for modules) or a Terraform file
-(its module is checked). The default is the current directory. .terraform/,
-.git/ and other hidden or vendored trees are skipped.
+PATH is a directory, searched recursively for modules; the default is the
+current directory. .terraform/, .git/ and other hidden or vendored trees are
+skipped. When every PATH is a file (as pre-commit passes changed files),
+tfgate lints the modules of those files plus the modules that call them,
+found under the current directory, and leaves the rest of the tree alone.
 
 Examples:
   # Lint the current tree; findings at warning or above fail (exit 2)
   tfgate lint
+
+  # pre-commit: the changed files' modules and the roots that call them
+  tfgate lint modules/network/main.tf envs/prod/terraform.tfvars
 
   # Lint two environments with production's variables
   tfgate lint envs/prod --var-file envs/prod/prod.tfvars --var region=eu-west-1
@@ -59,6 +65,9 @@ type lintFlags struct {
 	writeBaseline  string
 	category       string
 	color          string
+	plan           string
+	terraformBin   string
+	strict         bool
 }
 
 func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
@@ -80,6 +89,9 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	fs.StringVar(&lf.writeBaseline, "write-baseline", "", "write the current findings to FILE as a baseline and exit 0")
 	fs.StringVar(&lf.category, "category", "tfgate/lint/", "SARIF automationDetails.id: one category per upload to GitHub code scanning")
 	fs.StringVar(&lf.color, "color", "auto", "colour text output: auto (on a terminal), always or never")
+	fs.StringVar(&lf.plan, "plan", "", "also lint this plan (`terraform show -json` output, a binary planfile, or - for stdin) on its real values")
+	fs.BoolVar(&lf.strict, "strict", false, "plan linting: a deletion or replacement of a stateful resource (plan-destructive-change) is an error, not a warning")
+	fs.StringVar(&lf.terraformBin, "terraform-bin", "", "terraform or tofu binary that converts binary planfiles (default: $TFGATE_TERRAFORM_BIN, then terraform, then tofu on PATH)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
 		fs.PrintDefaults()
@@ -123,7 +135,7 @@ func parseOutputs(formats []string, outFile string) ([]output, error) {
 	return outs, nil
 }
 
-func runLint(args []string, stdout, stderr io.Writer) int {
+func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, lf := newLintFlags(stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -132,8 +144,13 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfgate lint: %v\nRun \"tfgate lint --help\" for usage.\n", err)
 		return exitError
 	}
+	return execLint("lint", lf, fs.Args(), args, stdin, stdout, stderr)
+}
+
+// execLint runs lint (cmd "lint") or a plan-only lint (cmd "plan").
+func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "tfgate lint: %v\n", err)
+		fmt.Fprintf(stderr, "tfgate %s: %v\n", cmd, err)
 		return exitError
 	}
 	start := time.Now()
@@ -149,7 +166,6 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	paths := fs.Args()
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
@@ -171,8 +187,28 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	}
+	if lf.strict {
+		if cfg == nil {
+			cfg = &analyzer.Config{Rules: map[string]*analyzer.RuleConfig{}}
+		}
+		const id = "plan-destructive-change"
+		if rules.ByID(id) != nil {
+			rc := cfg.Rules[id]
+			if rc == nil {
+				rc = &analyzer.RuleConfig{}
+				cfg.Rules[id] = rc
+			}
+			rc.Severity = analyzer.Error
+		}
+	}
+	load := analyzer.LoadOptions{Paths: paths, WorkDir: wd}
+	if allFiles(paths) {
+		// pre-commit passes changed files: lint their modules and the
+		// modules that call them, found from the working directory.
+		load = analyzer.LoadOptions{Changed: paths, WorkDir: wd}
+	}
 	opts := analyzer.Options{
-		Load:         analyzer.LoadOptions{Paths: paths, WorkDir: wd},
+		Load:         load,
 		Rules:        all,
 		Config:       cfg,
 		Enable:       lf.enable,
@@ -211,6 +247,23 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 		}
 		opts.Baseline = b
 	}
+	if lf.plan != "" {
+		planDir := wd
+		if cmd == "lint" {
+			if st, err := os.Stat(paths[0]); err == nil && st.IsDir() {
+				planDir = paths[0]
+			}
+			if rel, err := filepath.Rel(wd, absPath(wd, paths[0])); err == nil && len(paths) == 1 {
+				opts.PlanRoot = filepath.ToSlash(rel)
+			}
+		}
+		plan, err := analyzer.ReadPlan(context.Background(), lf.plan, stdin, analyzer.PlanReadOptions{TerraformBin: lf.terraformBin, WorkDir: planDir})
+		if err != nil {
+			return fail(err)
+		}
+		opts.Plan = plan
+		opts.PlanOnly = cmd == "plan"
+	}
 	res, err := analyzer.Run(opts)
 	if err != nil {
 		return fail(err)
@@ -236,7 +289,7 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 		ToolVersion: version,
 		Category:    lf.category,
 		WorkDir:     wd,
-		CommandLine: "tfgate lint " + strings.Join(args, " "),
+		CommandLine: "tfgate " + cmd + " " + strings.Join(args, " "),
 		Start:       start,
 		End:         time.Now(),
 	}
@@ -260,6 +313,9 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	for _, n := range res.Notifications {
+		if n.Level == "warning" && !(len(outs) == 1 && outs[0].format == "text" && outs[0].file == "") {
+			fmt.Fprintf(stderr, "tfgate: warning: %s\n", n.Message)
+		}
 		if n.Level == "error" {
 			fmt.Fprintf(stderr, "tfgate: %s\n", n.Message)
 			return exitError
@@ -274,6 +330,27 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
+}
+
+// allFiles reports whether every path names a file (not a directory).
+func allFiles(paths []string) bool {
+	if len(paths) == 0 {
+		return false
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil || st.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+func absPath(wd, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(wd, p)
 }
 
 // parseFailOn returns the lowest failing severity, 0 for never.

@@ -34,6 +34,7 @@ Usage:
 
 Commands:
   lint      check Terraform modules (the default: "tfgate ." is "tfgate lint .")
+  plan      check a plan (terraform show -json, or a binary planfile) on its real values
   rules     list the rules with their family, severity and docs
   version   print version, commit and build date
 
@@ -50,7 +51,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "lint":
-		return runLint(args[1:], stdout, stderr)
+		return runLint(args[1:], stdin, stdout, stderr)
+	case "plan":
+		return runPlan(args[1:], stdin, stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
 	case "version", "--version":
@@ -61,7 +64,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if strings.HasPrefix(args[0], "-") || looksLikePath(args[0]) {
-		return runLint(args, stdout, stderr)
+		return runLint(args, stdin, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "tfgate: unknown command %q\n\n%s", args[0], usage)
 	return exitError

@@ -26,17 +26,17 @@ Flags:
 `
 
 type ruleJSON struct {
-	ID       string   `json:"id"`
-	Family   string   `json:"family"`
-	Severity string   `json:"severity"`
-	Security bool     `json:"security"`
-	Title    string   `json:"title"`
-	Why      string   `json:"why"`
-	Fix      string   `json:"fix"`
-	Bad      string   `json:"bad,omitempty"`
-	Good     string   `json:"good,omitempty"`
+	ID       string    `json:"id"`
+	Family   string    `json:"family"`
+	Severity string    `json:"severity"`
+	Security bool      `json:"security"`
+	Title    string    `json:"title"`
+	Why      string    `json:"why"`
+	Fix      string    `json:"fix"`
+	Bad      string    `json:"bad,omitempty"`
+	Good     string    `json:"good,omitempty"`
 	Options  []optJSON `json:"options"`
-	DocURL   string   `json:"doc_url"`
+	DocURL   string    `json:"doc_url"`
 }
 
 type optJSON struct {

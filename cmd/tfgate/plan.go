@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+)
+
+const planUsage = `Check a Terraform plan on its real values: the values that arrive at plan
+time (-var, data sources, remote state) and that static analysis cannot know.
+
+Usage:
+  tfgate plan [flags] PLAN
+
+PLAN is the output of "terraform show -json PLANFILE", a binary planfile
+("terraform plan -out plan.bin", converted with --terraform-bin), or - for
+standard input. Findings point at the resource's entry in the plan JSON and
+name its address; to point at the .tf source lines instead, lint the
+configuration and the plan together: tfgate lint DIR --plan plan.json.
+
+Examples:
+  terraform plan -out plan.bin
+  terraform show -json plan.bin > plan.json
+  tfgate plan plan.json
+
+  # Pipe it, or give the binary planfile (converted by terraform/tofu)
+  terraform show -json plan.bin | tfgate plan -
+  tfgate plan --terraform-bin tofu plan.bin
+
+  # Block deletions and replacements of stateful resources
+  tfgate plan --strict --fail-on error plan.json
+
+Flags:
+`
+
+func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs, lf := newLintFlags(stderr)
+	for _, name := range []string{"var-file", "var", "backend-config", "plan"} {
+		fs.MarkHidden(name)
+	}
+	fs.Lookup("category").DefValue = "tfgate/plan/"
+	lf.category = "tfgate/plan/"
+	fs.Usage = func() {
+		fmt.Fprint(stderr, planUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, "\nExit codes: 0 nothing at or above --fail-on, 2 findings, 1 tool error (unreadable or invalid plan).\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "tfgate plan: %v\nRun \"tfgate plan --help\" for usage.\n", err)
+		return exitError
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "tfgate plan: want exactly one PLAN (a file, or - for stdin)\nRun \"tfgate plan --help\" for usage.\n")
+		return exitError
+	}
+	lf.plan = fs.Arg(0)
+	return execLint("plan", lf, nil, args, stdin, stdout, stderr)
+}
