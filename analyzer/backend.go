@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -438,7 +439,9 @@ func (b *Backend) StateLocation() (loc *StateLocation, ok bool) {
 			continue
 		}
 		str, ok := KnownString(v)
-		if !ok {
+		if !ok || IsTemplatePlaceholder(str) {
+			// A template's "UPDATE_ME" is not a real location: two roots
+			// sharing it do not share state.
 			return nil, false
 		}
 		part.Value = str
@@ -446,4 +449,13 @@ func (b *Backend) StateLocation() (loc *StateLocation, ok bool) {
 		loc.Parts = append(loc.Parts, part)
 	}
 	return loc, true
+}
+
+var templatePlaceholder = regexp.MustCompile(`(?i)^(<[^>]*>|\{\{.*\}\}|\$\{.*\}|x{3,}|(update|change|replace|fill|set|edit)[-_ ]?(me|this|it)\b.*|.*\b(your|my)[-_](bucket|project|org|organization|account|container|prefix|key)\b.*|todo|tbd|fixme|placeholder|example|changeme|replaceme)$`)
+
+// IsTemplatePlaceholder reports whether a configuration value is a stand-in
+// that a template asks users to replace ("UPDATE_ME", "<bucket>",
+// "REPLACE_ME", "your-bucket"), not a real name.
+func IsTemplatePlaceholder(s string) bool {
+	return templatePlaceholder.MatchString(strings.TrimSpace(s))
 }

@@ -222,6 +222,17 @@ func (l *loader) walk(root string, add func(string)) error {
 			return nil
 		}
 		if _, ok := KindOf(d.Name()); ok {
+			if d.Type()&fs.ModeSymlink != 0 {
+				if _, err := os.Stat(p); err != nil {
+					if errors.Is(err, fs.ErrNotExist) {
+						// A dangling link: Terraform skips it too.
+						return nil
+					}
+					l.problem(hcl.Range{Filename: l.display(p), Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}},
+						fmt.Sprintf("cannot read %s: %v", l.display(p), unwrapPathErr(err)), "")
+					return nil
+				}
+			}
 			add(p)
 		}
 		return nil
@@ -638,7 +649,7 @@ func classify(mods []*Module, roots []string, allDirs map[string]bool) {
 					last = i
 				}
 			}
-			underModules = last < len(parts)-1
+			underModules = last < len(parts)-1 || parts[len(parts)-1] == "wrappers"
 		}
 		switch {
 		case called, underModules, !m.Scanned:
