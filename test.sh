@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 TC=$(./.ci/toolchain.sh)
-export TFGATE_E2E_TOFU="$TC/bin/tofu" TF_CLI_CONFIG_FILE="$TC/cli.tfrc" CHECKPOINT_DISABLE=1
+export TFGATE_E2E_TOFU="$TC/bin/tofu" TFGATE_E2E_TERRAFORM="$TC/bin/terraform" TF_CLI_CONFIG_FILE="$TC/cli.tfrc" CHECKPOINT_DISABLE=1
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './fixtures/*') | grep -v '^fixtures/' || true)
 if [ -n "$unformatted" ]; then

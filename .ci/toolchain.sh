@@ -2,15 +2,16 @@
 # Builds the Terraform-compatible CLI and providers that the end-to-end
 # tests (plan linting, drift detection) run against, offline, from the Go
 # module proxy. Binaries are cached in $TFGATE_TOOLCHAIN (default
-# ~/.cache/tfgate-toolchain), keyed by version: a cold build takes ~5-10
+# ~/.cache/tfgate-toolchain), keyed by version: a cold build takes ~10-15
 # minutes, a warm run a second. Prints the toolchain directory.
 #
-# Layout:   $TC/bin/tofu, $TC/bin/terraform-provider-*
+# Layout:   $TC/bin/tofu, $TC/bin/terraform (1.5.7), $TC/bin/terraform-provider-*
 #           $TC/mirror/local.test/ci/<name>/<version>/<os_arch>/  (filesystem mirror)
 #           $TC/cli.tfrc                                          (CLI config using the mirror)
 set -euo pipefail
 export CGO_ENABLED=0 CHECKPOINT_DISABLE=1 GOFLAGS=-mod=mod
 TOFU_VERSION=1.10.6
+TERRAFORM_VERSION=1.5.7
 TIME_VERSION=0.14.2
 DEMO_VERSION=0.1.0
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +19,13 @@ TC=${TFGATE_TOOLCHAIN:-$HOME/.cache/tfgate-toolchain}
 mkdir -p "$TC/bin"
 log() { echo "toolchain: $*" >&2; }
 
+# A tofu binary already in place (prebuilt, or from an older script) is kept
+# when it reports the pinned version.
+if [ -x "$TC/bin/tofu" ] && [ ! -f "$TC/bin/tofu.version" ]; then
+  case "$(TF_CLI_CONFIG_FILE=/dev/null "$TC/bin/tofu" version 2>/dev/null || true)" in
+    "OpenTofu v$TOFU_VERSION"$'\n'*) echo "$TOFU_VERSION" > "$TC/bin/tofu.version" ;;
+  esac
+fi
 if [ ! -x "$TC/bin/tofu" ] || [ "$(cat "$TC/bin/tofu.version" 2>/dev/null)" != "$TOFU_VERSION" ]; then
   log "building OpenTofu $TOFU_VERSION from the Go module proxy (cold: several minutes)"
   # go install refuses tofu (its go.mod has replace directives): build inside
@@ -27,6 +35,17 @@ if [ ! -x "$TC/bin/tofu" ] || [ "$(cat "$TC/bin/tofu.version" 2>/dev/null)" != "
     -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$TC/bin/tofu.tmp" ./cmd/tofu
   mv "$TC/bin/tofu.tmp" "$TC/bin/tofu"
   echo "$TOFU_VERSION" > "$TC/bin/tofu.version"
+fi
+
+# Terraform 1.5.7, the last MPL release: the drift end-to-end tests run
+# against it too. TFGATE_TOOLCHAIN_TERRAFORM=0 skips it (those tests then
+# run against OpenTofu only).
+if [ "${TFGATE_TOOLCHAIN_TERRAFORM:-1}" != 0 ]; then
+  if [ ! -x "$TC/bin/terraform" ] || [ "$(cat "$TC/bin/terraform.version" 2>/dev/null)" != "$TERRAFORM_VERSION" ]; then
+    log "building Terraform $TERRAFORM_VERSION from the Go module proxy (cold: about 5 minutes)"
+    GOFLAGS= GOBIN="$TC/bin" go install -trimpath -ldflags="-s -w" "github.com/hashicorp/terraform@v$TERRAFORM_VERSION"
+    echo "$TERRAFORM_VERSION" > "$TC/bin/terraform.version"
+  fi
 fi
 
 if [ ! -x "$TC/bin/terraform-provider-time" ] || [ "$(cat "$TC/bin/time.version" 2>/dev/null)" != "$TIME_VERSION" ]; then

@@ -49,7 +49,7 @@ type Meta struct {
 const DefaultCategory = "tfgate/lint/"
 
 // Formats lists the output formats, the default first.
-var Formats = []string{"text", "compact", "json", "sarif"}
+var Formats = []string{"text", "compact", "json", "sarif", "markdown"}
 
 // Render renders res in a format; an unknown format is an error naming the
 // valid ones.
@@ -66,6 +66,8 @@ func Render(format string, res *analyzer.Result, meta Meta) ([]byte, error) {
 		return renderJSON(res, meta)
 	case "sarif":
 		return renderSARIF(res, meta)
+	case "markdown":
+		return RenderMarkdown(res, meta)
 	}
 	return nil, fmt.Errorf("unknown format %q (formats: %s)", format, strings.Join(Formats, ", "))
 }
@@ -231,7 +233,7 @@ func (s *sources) lineStarts(name string) []int {
 	}
 	f := s.files[name]
 	var st []int
-	if f != nil {
+	if f != nil && f.Src != nil { // a file listed without its source (a one-line plan) has no snippets
 		st = []int{0}
 		for i, c := range src(f) {
 			if c == '\n' {

@@ -33,6 +33,7 @@ Usage:
   tfgate <command> [flags] [arguments]
 
 Commands:
+  drift     detect infrastructure changed outside Terraform (refresh-only plans; exit 2 on drift)
   lint      check Terraform modules (the default: "tfgate ." is "tfgate lint .")
   plan      check a plan (terraform show -json, or a binary planfile) on its real values
   rules     list the rules with their family, severity and docs
@@ -50,6 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	switch args[0] {
+	case "drift":
+		return runDrift(args[1:], stdout, stderr)
 	case "lint":
 		return runLint(args[1:], stdin, stdout, stderr)
 	case "plan":
