@@ -14,7 +14,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
@@ -27,7 +29,9 @@ type Plan struct {
 	JSON    *tfjson.Plan
 	Src     []byte // the JSON text, for line-accurate locations
 	Errored bool   // the plan failed part-way: it is linted for what it has
-	lines   []int
+
+	linesOnce sync.Once // rules locate resources concurrently
+	lines     []int
 }
 
 // PlanReadOptions configure ReadPlan.
@@ -107,6 +111,14 @@ func ParsePlanJSON(data []byte, display string) (*Plan, error) {
 	case probe["planned_values"] == nil && probe["resource_changes"] == nil && probe["output_changes"] == nil && probe["configuration"] == nil:
 		return nil, fmt.Errorf("%s is JSON but not a plan (no planned_values, resource_changes or configuration)", display)
 	}
+	// terraform-json refuses other format versions while decoding; say
+	// which version the plan has and which ones tfgate reads.
+	var fv string
+	if json.Unmarshal(probe["format_version"], &fv) == nil {
+		if err := checkPlanFormatVersion(fv); err != nil {
+			return nil, fmt.Errorf("plan %s %v", display, err)
+		}
+	}
 	var p tfjson.Plan
 	if err := json.Unmarshal(trimmed, &p); err != nil {
 		return nil, fmt.Errorf("plan %s cannot be decoded: %v", display, err)
@@ -122,6 +134,23 @@ func ParsePlanJSON(data []byte, display string) (*Plan, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkPlanFormatVersion checks a plan's format_version against the
+// versions terraform-json reads.
+func checkPlanFormatVersion(fv string) error {
+	c, err := version.NewConstraint(tfjson.PlanFormatVersionConstraints)
+	if err != nil {
+		return err
+	}
+	v, err := version.NewVersion(fv)
+	if err != nil {
+		return fmt.Errorf("has format_version %q, which is not a version: it is not `terraform show -json` plan output", fv)
+	}
+	if !c.Check(v) {
+		return fmt.Errorf("has format_version %q, which tfgate cannot read (it reads plan format versions %s, written by Terraform 0.12 to 1.x and OpenTofu): upgrade tfgate, or make the plan with a release it supports", fv, tfjson.PlanFormatVersionConstraints)
+	}
+	return nil
 }
 
 var offsetPattern = regexp.MustCompile(`offset (\d+)`)
@@ -217,14 +246,14 @@ func blockedEnv(k string) bool {
 
 // line returns the line of a byte offset in the plan JSON.
 func (p *Plan) line(off int) int {
-	if p.lines == nil {
+	p.linesOnce.Do(func() {
 		p.lines = []int{0}
 		for i, c := range p.Src {
 			if c == '\n' {
 				p.lines = append(p.lines, i+1)
 			}
 		}
-	}
+	})
 	return sort.Search(len(p.lines), func(i int) bool { return p.lines[i] > off })
 }
 

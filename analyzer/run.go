@@ -175,8 +175,12 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 	for _, f := range opts.Eval.VarFiles {
 		res.Files[f.Path] = f
 	}
-	if opts.Plan != nil && planSnippetSafe(opts.Plan.Src) {
-		res.Files[opts.Plan.Path] = &File{Path: opts.Plan.Path, Src: opts.Plan.Src, Kind: KindTFJSON}
+	if opts.Plan != nil {
+		f := &File{Path: opts.Plan.Path, Kind: KindTFJSON}
+		if planSnippetSafe(opts.Plan.Src) {
+			f.Src = opts.Plan.Src
+		}
+		res.Files[opts.Plan.Path] = f
 	}
 	var (
 		mu       sync.Mutex
@@ -252,7 +256,15 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	findings = applyIgnores(res, findings, active, now)
+	// An ignore for a rule that did not run (a plan rule without a plan,
+	// say) is not reported as unused: only the rules that ran count.
+	var ran []ActiveRule
+	for _, ar := range active {
+		if (ar.Run != nil && !opts.PlanOnly) || (ar.Plan != nil && opts.Plan != nil) || ar.ID == ignoreRuleID {
+			ran = append(ran, ar)
+		}
+	}
+	findings = applyIgnores(res, findings, ran, now)
 	if opts.Baseline != nil {
 		for _, f := range findings {
 			if f.Suppression == nil && opts.Baseline.Has(f) {
@@ -270,7 +282,8 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 // JSON in snippets. A plan holds every value in clear, sensitive ones
 // included; in an indented plan the line a finding points at is its
 // "address" or key line, but `terraform show -json` writes the whole plan
-// on one line, which must never be printed.
+// on one line, which must never be printed: such a plan is listed without
+// its source.
 func planSnippetSafe(src []byte) bool {
 	for len(src) > 0 {
 		i := bytes.IndexByte(src, '\n')

@@ -60,7 +60,12 @@ var AutoscalingBounds = register(&analyzer.Rule{
 			"skips an `aws_autoscaling_group` whose `desired_capacity_type` is not `units`, an " +
 			"`aws_appautoscaling_target` whose `scalable_dimension` is not a count (DynamoDB capacity units, " +
 			"Lambda provisioned concurrency, storage sizes), and GKE resource limits. A GKE per-zone " +
-			"`max_node_count` is compared as it is, since the pool holds at least that many nodes at full scale.",
+			"`max_node_count` is compared as it is, since the pool holds at least that many nodes at full scale.\n\n" +
+			"With a plan (`tfgate lint DIR --plan plan.json`, or `tfgate plan plan.json` alone), the same checks run " +
+			"on each resource instance's planned values, so bounds that arrive through `-var`, data sources or " +
+			"remote state are compared too; values the plan does not know yet are left alone, and a plan finding " +
+			"replaces the static one on the same block. The ECS service comparison needs the configuration and is " +
+			"not repeated on plan values.",
 		Fix: "Make the numbers agree where they are written: the message names the tfvars line, variable default, " +
 			"local or module argument behind each one. Keep `min <= desired <= max`; raise `max_ceiling` in " +
 			"`.tfgate.hcl` only when the larger fleet is intended, or suppress the one resource with a reason. " +
@@ -101,7 +106,8 @@ resource "aws_autoscaling_group" "web" {
 			return nil
 		},
 	}},
-	Run: runAutoscalingBounds,
+	Run:  runAutoscalingBounds,
+	Plan: planAutoscalingBounds,
 })
 
 // boundField says where one bound lives, relative to the block that holds a
@@ -398,14 +404,25 @@ type boundValue struct {
 	isDefault bool
 	rng       hcl.Range // the attribute (or map entry) when written
 	anchor    hcl.Range // the innermost existing block, for missing bounds
+	sensitive bool      // marked sensitive in a plan: compared, never shown
 }
 
 func (b boundValue) String() string {
 	if b.isDefault {
 		return fmt.Sprintf("the default %s of %s", b.name, boundsNum(b.n))
 	}
+	if b.sensitive {
+		return b.name + " (sensitive)"
+	}
+	if b.origin == "" || b.origin == planOrigin {
+		return fmt.Sprintf("%s = %s", b.name, boundsNum(b.n))
+	}
 	return fmt.Sprintf("%s = %s (%s)", b.name, boundsNum(b.n), b.origin)
 }
+
+// planOrigin is what Origin says about a value read from a plan; the
+// finding says once that its values came from the plan.
+const planOrigin = "the plan"
 
 func boundsNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
@@ -525,6 +542,8 @@ type boundsChecker struct {
 	pass        *analyzer.Pass
 	ceiling     float64
 	haveCeiling bool
+	// plan is the plan resource instance being checked, in Plan runs.
+	plan *analyzer.PlanResource
 }
 
 // severity applies the configured severity: when the user overrides the
@@ -540,6 +559,10 @@ func (c *boundsChecker) report(in *analyzer.Instance, addr string, b boundValue,
 	// Examples are not deployed: only bounds that cannot work matter there,
 	// not fleet-size policy, drift or notes.
 	if sev != analyzer.Error && in.Root().Module.Example {
+		return
+	}
+	if c.plan != nil {
+		c.pass.ReportPlan(c.plan, b.path, analyzer.Finding{Message: msg, Severity: c.severity(sev)})
 		return
 	}
 	rng := b.rng
@@ -573,6 +596,38 @@ func runAutoscalingBounds(pass *analyzer.Pass) error {
 					c.checkECSService(in, res, addr)
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// sensitive marks a bound of a plan resource that the plan marks
+// sensitive (any sensitive value under the same top-level attribute or
+// block counts, as paths inside nested blocks are not tracked).
+func (c *boundsChecker) sensitive(b boundValue) boundValue {
+	if c.plan == nil || c.plan.Change == nil || c.plan.Change.Change == nil {
+		return b
+	}
+	top := b.path
+	if i := strings.IndexAny(top, ".["); i >= 0 {
+		top = top[:i]
+	}
+	b.sensitive = planAnySensitive(planSensitivePart(c.plan.Change.Change.AfterSensitive, top))
+	return b
+}
+
+// planAutoscalingBounds runs the checks on the planned values of each
+// resource instance of a plan.
+func planAutoscalingBounds(pass *analyzer.Pass) error {
+	c := &boundsChecker{pass: pass}
+	c.ceiling, c.haveCeiling = pass.NumberOption("max_ceiling")
+	for _, r := range pass.PlanResources() {
+		if r.Mode != "managed" || r.Scope == nil || r.Change.DeposedKey != "" {
+			continue
+		}
+		c.plan = r
+		for _, sp := range boundsByType[r.Type] {
+			c.check(r.Scope.Inst, *r.Scope, r.Address, sp)
 		}
 	}
 	return nil
@@ -628,8 +683,8 @@ func (c *boundsChecker) check(in *analyzer.Instance, res analyzer.Scope, addr st
 }
 
 func (c *boundsChecker) checkBlock(in *analyzer.Instance, res analyzer.Scope, addr string, sp *boundsSpec, blk analyzer.Scope, path, prefix string) {
-	lo := readBound(blk, sp.min, path)
-	hi := readBound(blk, sp.max, path)
+	lo := c.sensitive(readBound(blk, sp.min, path))
+	hi := c.sensitive(readBound(blk, sp.max, path))
 	if !lo.set && sp.minDefault != nil {
 		lo.set, lo.known, lo.n, lo.isDefault = true, true, *sp.minDefault, true
 	}
@@ -650,7 +705,7 @@ func (c *boundsChecker) checkBlock(in *analyzer.Instance, res analyzer.Scope, ad
 	}
 	if !impossible {
 		for _, f := range sp.desired {
-			d := readBound(blk, f, path)
+			d := c.sensitive(readBound(blk, f, path))
 			if !d.known {
 				continue
 			}

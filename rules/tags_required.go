@@ -42,7 +42,16 @@ var TagsRequired = register(&analyzer.Rule{
 			"`propagate_at_launch = false` is reported too: the group has it, its instances do not. Tags " +
 			"managed outside the configuration are not required: keys in the AWS provider's `ignore_tags`, " +
 			"and tags listed in the resource's `lifecycle { ignore_changes }`. Roots under `examples/` or " +
-			"`test/` are demos and are not checked.",
+			"`test/` are demos and are not checked.\n\n" +
+			"With a plan (`tfgate lint DIR --plan plan.json`, or `tfgate plan plan.json` alone), each resource " +
+			"instance the plan creates, updates or keeps is checked on the tags the provider computed: AWS " +
+			"`tags_all`, Google `effective_labels` (else `terraform_labels`), AzureRM `tags`, autoscaling group " +
+			"`tag` blocks. Provider defaults are already merged there, so tags that arrive through `-var`, data " +
+			"sources or remote state are judged on their real values; a value the plan does not know yet " +
+			"(`after_unknown`) is never reported, and keys in the AWS provider's `ignore_tags` (when the plan's " +
+			"configuration gives them literally) or the resource's `ignore_changes` are not required. Each " +
+			"`count`/`for_each` instance is its own finding, and a plan finding replaces the static one on the " +
+			"same block.",
 		Fix: "Add the missing keys to the resource's tags, or once for every resource of a provider " +
 			"configuration in `provider \"aws\" { default_tags { tags = {...} } }` or " +
 			"`provider \"google\" { default_labels = {...} }`. When the tags come from a variable, set it in " +
@@ -111,7 +120,8 @@ resource "aws_s3_bucket" "logs" {
 			Validate: validatePatterns,
 		},
 	},
-	Run: runTagsRequired,
+	Run:  runTagsRequired,
+	Plan: planTagsRequired,
 })
 
 // ---- taggable types ----
@@ -291,6 +301,8 @@ type tagEntry struct {
 	// overridable is true when a source that takes precedence is not fully
 	// known and might set the same key.
 	overridable bool
+	// sensitive values (marked so in a plan) are never shown.
+	sensitive bool
 }
 
 // tagLayer is one source of tags: provider defaults, the resource's own
@@ -986,12 +998,20 @@ func tagProblems(pol *tagPolicy, kind tagKind, eff *effectiveTags) string {
 				continue
 			}
 			c := fmt.Sprintf("%s `%s` is %s", kind.noun, e.key, analyzer.DisplayValue(cty.StringVal(s)))
+			if e.sensitive {
+				c = fmt.Sprintf("%s `%s` has a sensitive value", kind.noun, e.key)
+			}
 			if multi && !strings.HasPrefix(e.source, "resource ") {
 				c += " in " + e.source
 			}
-			if len(vr.patterns) == 1 && isRegexpPattern(vr.patterns[0]) {
+			switch {
+			case len(vr.patterns) == 1 && isRegexpPattern(vr.patterns[0]) && e.sensitive:
+				c += fmt.Sprintf(" that does not match `%s`", vr.patterns[0])
+			case e.sensitive:
+				c += " that is not one of " + backtickList(vr.patterns)
+			case len(vr.patterns) == 1 && isRegexpPattern(vr.patterns[0]):
 				c += fmt.Sprintf(", which does not match `%s`", vr.patterns[0])
-			} else {
+			default:
 				c += ", not one of " + backtickList(vr.patterns)
 			}
 			clauses = append(clauses, c)
@@ -1033,4 +1053,159 @@ func backtickList(ss []string) string {
 		out[i] = "`" + s + "`"
 	}
 	return strings.Join(out, ", ")
+}
+
+// ---- plan ----
+
+// planTagAttrs are the after-value attributes that hold a resource's
+// effective tags, most complete first: the provider has merged its
+// defaults (and, for Google, labels set outside Terraform) into them.
+func planTagAttrs(kind tagKind) []string {
+	switch kind.defaults {
+	case "default_tags":
+		return []string{"tags_all", kind.attr} // tags_all arrived in AWS provider 3.38
+	case "default_labels":
+		return []string{"effective_labels", "terraform_labels", kind.attr}
+	}
+	return []string{kind.attr}
+}
+
+// planTags reads the effective tags of a plan resource instance; ok is
+// false when the plan does not know them.
+// Values the plan marks sensitive are flagged so that messages do not show
+// them.
+func planTags(s analyzer.Scope, kind tagKind, afterSensitive any) (layer tagLayer, attr string, ok bool) {
+	if kind.blocks {
+		l := ownTags(s, kind)
+		if !l.complete {
+			return l, "tag", false
+		}
+		sens := planAnySensitive(planSensitivePart(afterSensitive, "tag")) || planAnySensitive(planSensitivePart(afterSensitive, "tags"))
+		for i := range l.entries {
+			l.entries[i].sensitive = sens
+		}
+		l.desc = "`tag` blocks"
+		return l, "tag", true
+	}
+	for _, name := range planTagAttrs(kind) {
+		v, a := s.Attr(name)
+		if a == nil {
+			continue
+		}
+		entries, known := mapTags(v, "`"+name+"`")
+		if !known {
+			return tagLayer{}, name, false
+		}
+		for i := range entries {
+			entries[i].sensitive = analyzer.PlanSensitive(afterSensitive, name, entries[i].key)
+		}
+		desc := "`" + name + "`"
+		switch {
+		case name == "tags_all":
+			desc += ", with the provider's default_tags"
+		case kind.defaults == "default_labels" && name != kind.attr:
+			desc += ", with the provider's default_labels"
+		}
+		return tagLayer{entries: entries, complete: true, desc: desc}, name, true
+	}
+	// No tags attribute at all (a plan written by hand or by an old
+	// provider): nothing set.
+	return tagLayer{complete: true, desc: "the resource's " + kind.noun + "s"}, planTagAttrs(kind)[0], true
+}
+
+// planIgnoredTags reads the AWS provider's ignore_tags from the plan's
+// configuration: keys and prefixes given literally, or all when they are
+// expressions (then any key may be managed outside).
+func planIgnoredTags(plan *analyzer.Plan) (keys, prefixes []string, all bool) {
+	if plan.JSON.Config == nil {
+		return nil, nil, false
+	}
+	for _, pc := range plan.JSON.Config.ProviderConfigs {
+		if pc == nil || pc.Name != "aws" {
+			continue
+		}
+		it := pc.Expressions["ignore_tags"]
+		if it == nil || it.ExpressionData == nil {
+			continue
+		}
+		for _, blk := range it.NestedBlocks {
+			for name, e := range blk {
+				if e == nil || e.ExpressionData == nil || (name != "keys" && name != "key_prefixes") {
+					continue
+				}
+				list, ok := e.ConstantValue.([]interface{})
+				if !ok {
+					if e.ConstantValue != nil {
+						all = true
+					}
+					continue
+				}
+				for _, k := range list {
+					ks, ok := k.(string)
+					if !ok {
+						continue
+					}
+					if name == "keys" {
+						keys = append(keys, ks)
+					} else {
+						prefixes = append(prefixes, ks)
+					}
+				}
+			}
+		}
+	}
+	return keys, prefixes, all
+}
+
+func planTagsRequired(pass *analyzer.Pass) error {
+	if pass.PlanRoot != nil && pass.PlanRoot.Example {
+		return nil
+	}
+	pol, err := tagPolicyOf(pass)
+	if err != nil {
+		return err
+	}
+	catalog := taggableTypes()
+	ignKeys, ignPfx, ignAll := planIgnoredTags(pass.Plan)
+	for _, r := range pass.PlanResources() {
+		if r.Mode != "managed" || r.Scope == nil || r.Change.DeposedKey != "" {
+			continue
+		}
+		kind, ok := catalog[r.Type]
+		if !ok || analyzer.MatchAny(r.Type, pol.exclude, false) {
+			continue
+		}
+		layer, attr, ok := planTags(*r.Scope, kind, r.Change.Change.AfterSensitive)
+		if !ok {
+			continue
+		}
+		eff := mergeTagLayers(layer)
+		if strings.HasPrefix(r.Type, "aws_") {
+			eff.external, eff.externalPfx, eff.allExternal = ignKeys, ignPfx, ignAll
+		}
+		if b := r.Loc.Block; b != nil {
+			attrs := []string{kind.attr, "tags_all"}
+			if kind.blocks {
+				attrs = []string{"tag", "tags"}
+			}
+			all, keys := ignoredTagChanges(b, attrs)
+			eff.allExternal = eff.allExternal || all
+			eff.external = append(append([]string{}, eff.external...), keys...)
+		}
+		if kind.blocks && len(r.Scope.Blocks("launch_template"))+len(r.Scope.Blocks("mixed_instances_policy")) == 0 {
+			eff.launched = &launchTags{} // no launch template: instances get only propagated tags
+		}
+		if msg := tagProblems(pol, kind, eff); msg != "" {
+			pass.ReportPlan(r, attr, analyzer.Finding{Message: msg})
+		}
+	}
+	return nil
+}
+
+// planSensitivePart is the after_sensitive of one top-level attribute.
+func planSensitivePart(afterSensitive any, name string) any {
+	if m, ok := afterSensitive.(map[string]any); ok {
+		return m[name]
+	}
+	return afterSensitive
 }

@@ -14,6 +14,11 @@
 // expectations from wants.txt: lines of `path:line "regexp"`. Every finding
 // must be expected and every expectation met, so a case without wants is a
 // check that the rule stays silent.
+//
+// Plan rules have their cases in fixtures/plans/<rule-id>/: each holds the
+// plan.json of `terraform show -json` beside the configuration it was made
+// from, and RunPlan checks it the way `tfgate lint DIR --plan plan.json`
+// and, with wants-plan-only.txt, `tfgate plan plan.json` do.
 package analyzertest
 
 import (
@@ -229,7 +234,7 @@ func sidecarWants(t *testing.T, p string) []*want {
 	var out []*want
 	for i, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "notification ") {
 			continue
 		}
 		loc, rest, _ := strings.Cut(line, " ")
@@ -264,4 +269,173 @@ func String(fs []*analyzer.Finding) string {
 		fmt.Fprintf(&b, "%s:%d:%d: %s: %s\n", f.Range.Filename, f.Range.Start.Line, f.Range.Start.Column, f.RuleID, f.FullMessage())
 	}
 	return b.String()
+}
+
+// RunPlan checks every case of a plan rule's fixture directory
+// (fixtures/plans/<rule-id>/) and returns the number of expectations
+// checked. See RunPlanCase for the layout of a case.
+func RunPlan(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
+	t.Helper()
+	n := 0
+	for _, c := range Cases(t, dir) {
+		c := c
+		t.Run(filepath.Base(c), func(t *testing.T) {
+			n += RunPlanCase(t, rule, all, c)
+		})
+	}
+	return n
+}
+
+// RunPlanCase checks one plan case: a directory holding plan.json (the
+// output of `terraform show -json`, or written by hand in the same shape)
+// beside the configuration it came from. The case runs the way
+// `tfgate lint DIR --plan plan.json` does: the rule's static check on the
+// configuration and its plan check on the plan, with plan findings mapped
+// to source lines, and is checked against inline `# want` comments and
+// wants.txt (`main.tf:12 "regexp"`, `plan.json:40 "regexp"`). A line
+// `notification "regexp"` in either file expects a warning such as the one
+// for an errored plan.
+//
+// When wants-plan-only.txt is present, the case also runs the way
+// `tfgate plan plan.json` does (the plan alone, findings at lines of
+// plan.json) against the expectations in that file. A case without .tf
+// files runs only that way.
+func RunPlanCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
+	t.Helper()
+	abs, _ := filepath.Abs(dir)
+	data, err := os.ReadFile(filepath.Join(abs, "plan.json"))
+	if err != nil {
+		t.Fatalf("plan case: %v", err)
+	}
+	hasConfig := false
+	ents, _ := os.ReadDir(abs)
+	for _, e := range ents {
+		if k, ok := analyzer.KindOf(e.Name()); ok && (k == analyzer.KindTF || k == analyzer.KindTFJSON) && e.Name() != "plan.json" {
+			hasConfig = true
+		}
+	}
+	n := 0
+	if hasConfig {
+		wants, notes := planWants(t, abs, "wants.txt", true)
+		n += runPlanMode(t, rule, all, abs, data, false, wants, notes)
+	}
+	if p := filepath.Join(abs, "wants-plan-only.txt"); exists(p) || !hasConfig {
+		wants, notes := planWants(t, abs, "wants-plan-only.txt", false)
+		n += runPlanMode(t, rule, all, abs, data, true, wants, notes)
+	}
+	return n
+}
+
+// planWants reads a case's expectations: for the lint mode the inline ones
+// and wants.txt, for the plan-only mode wants-plan-only.txt; and the
+// notifications the sidecar file expects.
+func planWants(t *testing.T, abs, sidecar string, withInline bool) ([]*want, []*regexp.Regexp) {
+	p := filepath.Join(abs, sidecar)
+	var wants []*want
+	if withInline {
+		wants = collectWants(t, abs) // includes wants.txt
+	} else if exists(p) {
+		wants = sidecarWants(t, p)
+	}
+	var notes []*regexp.Regexp
+	data, _ := os.ReadFile(p)
+	for i, line := range strings.Split(string(data), "\n") {
+		if s, ok := strings.CutPrefix(strings.TrimSpace(line), "notification "); ok {
+			q := quoted.FindString(s)
+			if q == "" {
+				t.Fatalf("%s:%d: want `notification \"regexp\"`", p, i+1)
+			}
+			notes = append(notes, compile(t, sidecar, i+1, q))
+		}
+	}
+	return wants, notes
+}
+
+func runPlanMode(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, abs string, data []byte, planOnly bool, wants []*want, notes []*regexp.Regexp) int {
+	t.Helper()
+	mode := "lint --plan"
+	if planOnly {
+		mode = "plan"
+	}
+	plan, err := analyzer.ParsePlanJSON(data, "plan.json")
+	if err != nil {
+		t.Fatalf("%s: %v", mode, err)
+	}
+	opts := analyzer.Options{
+		Load:     analyzer.LoadOptions{Paths: []string{"."}, WorkDir: abs},
+		Rules:    all,
+		Now:      Now,
+		Plan:     plan,
+		PlanRoot: ".",
+		PlanOnly: planOnly,
+	}
+	if cfgPath := filepath.Join(abs, analyzer.ConfigFileName); exists(cfgPath) {
+		cfg, err := analyzer.ParseConfig(cfgPath, analyzer.ConfigFileName, all)
+		if err != nil {
+			t.Fatalf("config: %v", err)
+		}
+		opts.Config = cfg
+	}
+	applyArgs(t, abs, &opts)
+	active, err := analyzer.SelectRules(all, opts.Config, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var only []analyzer.ActiveRule
+	for _, ar := range active {
+		if ar.ID == rule.ID {
+			only = append(only, ar)
+		}
+	}
+	if len(only) == 0 {
+		only = append(only, analyzer.ActiveRule{Rule: rule, Severity: rule.Severity})
+	}
+	p := &analyzer.Project{}
+	if !planOnly {
+		if p, err = analyzer.Load(opts.Load); err != nil {
+			t.Fatalf("load: %v", err)
+		}
+		p.Instantiate(opts.Eval)
+	}
+	res := analyzer.RunRules(p, only, opts)
+	met := make([]bool, len(notes))
+	for _, n := range res.Notifications {
+		ok := false
+		for i, re := range notes {
+			if !met[i] && re.MatchString(n.Message) {
+				met[i], ok = true, true
+				break
+			}
+		}
+		if !ok {
+			t.Errorf("%s: notification: %s", mode, n.Message)
+		}
+	}
+	for i, re := range notes {
+		if !met[i] {
+			t.Errorf("%s: no notification matched %q", mode, re)
+		}
+	}
+	for _, f := range res.Findings {
+		if f.RuleID != rule.ID || f.Suppression != nil {
+			continue
+		}
+		msg := f.FullMessage()
+		matched := false
+		for _, w := range wants {
+			if !w.met && w.file == f.Range.Filename && w.line == f.Range.Start.Line && w.re.MatchString(msg) {
+				w.met, matched = true, true
+				break
+			}
+		}
+		if !matched {
+			t.Errorf("%s: %s:%d:%d: unexpected finding: %s", mode, f.Range.Filename, f.Range.Start.Line, f.Range.Start.Column, msg)
+		}
+	}
+	for _, w := range wants {
+		if !w.met {
+			t.Errorf("%s: %s:%d: no finding matched %q", mode, w.file, w.line, w.re)
+		}
+	}
+	return len(wants) + len(notes)
 }

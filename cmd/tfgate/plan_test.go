@@ -1,0 +1,382 @@
+package main
+
+// Tests of `tfgate plan` and `tfgate lint --plan`: the plan fixtures of
+// every plan format version terraform-json reads (goldens), and real plans
+// made by OpenTofu (and Terraform 1.5.7 when built) through terraform-exec.
+// The testscript scenarios in fixtures/script/plan-*.txtar cover the CLI's
+// messages and exit codes.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// TestPlanFormatVersions runs `tfgate plan` and `tfgate lint DIR --plan` on
+// a plan of every format version (fixtures/plans/format-versions/<v>/) and
+// compares the output with plan.golden and lint.golden there (-u rewrites
+// them).
+func TestPlanFormatVersions(t *testing.T) {
+	dirs, _ := filepath.Glob("../../fixtures/plans/format-versions/*")
+	seen := map[string]bool{}
+	for _, dir := range dirs {
+		abs, _ := filepath.Abs(dir)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(abs, "plan.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var probe struct {
+				FormatVersion string `json:"format_version"`
+			}
+			if err := json.Unmarshal(data, &probe); err != nil || probe.FormatVersion != filepath.Base(dir) {
+				t.Fatalf("plan.json has format_version %q, want %q (the directory name)", probe.FormatVersion, filepath.Base(dir))
+			}
+			seen[probe.FormatVersion] = true
+			t.Chdir(abs)
+			for _, c := range []struct {
+				golden string
+				args   []string
+			}{
+				{"plan.golden", []string{"plan", "--format", "compact", "plan.json"}},
+				{"lint.golden", []string{"lint", "--format", "compact", "--only-family", "tags,secrets,plan", ".", "--plan", "plan.json"}},
+			} {
+				var stdout, stderr bytes.Buffer
+				code := run(c.args, strings.NewReader(""), &stdout, &stderr)
+				got := fmt.Sprintf("$ tfgate %s\n%s%s[exit %d]\n", strings.Join(c.args, " "), stdout.String(), stderr.String(), code)
+				planGolden(t, filepath.Join(abs, c.golden), got)
+			}
+		})
+	}
+	// terraform-json reads ">= 0.1, < 2.0"; these are the versions
+	// Terraform has written.
+	for _, v := range []string{"0.1", "0.2", "1.0", "1.1", "1.2"} {
+		if !seen[v] {
+			t.Errorf("no fixture for plan format version %s in fixtures/plans/format-versions", v)
+		}
+	}
+}
+
+// TestPlanBadInputs pins the exit code of every bad input of
+// fixtures/script/plan-bad-input.txtar (which pins the messages): 1, a tool
+// error, never 2 (findings) or 0, for `tfgate plan` and `tfgate lint
+// --plan`.
+func TestPlanBadInputs(t *testing.T) {
+	ar, err := txtar.ParseFile("../../fixtures/script/plan-bad-input.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range ar.Files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	t.Setenv("TFGATE_TERRAFORM_BIN", "does-not-exist")
+	n := 0
+	for _, f := range append(ar.Files, txtar.File{Name: "nothere.json"}) {
+		if f.Name == "main.tf" {
+			continue
+		}
+		n++
+		for _, args := range [][]string{{"plan", f.Name}, {"lint", ".", "--plan", f.Name}} {
+			var stdout, stderr bytes.Buffer
+			code := run(args, strings.NewReader(""), &stdout, &stderr)
+			if code != exitError || stderr.Len() == 0 || stdout.Len() != 0 {
+				t.Errorf("tfgate %s: exit %d, want %d with a message on stderr only\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, exitError, stdout.String(), stderr.String())
+			}
+		}
+	}
+	if n < 12 {
+		t.Errorf("only %d bad inputs in plan-bad-input.txtar", n)
+	}
+}
+
+func planGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/tfgate -run TestPlanFormatVersions -u)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run with -u to update):\n--- got\n%s--- want\n%s", filepath.Base(path), got, want)
+	}
+}
+
+// planE2EBinaries returns the Terraform-compatible CLIs built by
+// .ci/toolchain.sh: OpenTofu, and Terraform 1.5.7 when it sits beside it.
+func planE2EBinaries(t *testing.T) map[string]string {
+	t.Helper()
+	tofu := os.Getenv("TFGATE_E2E_TOFU")
+	if tofu == "" {
+		t.Skip("TFGATE_E2E_TOFU not set: run ./test.sh to build OpenTofu and the providers (.ci/toolchain.sh) and run the plan end-to-end tests")
+	}
+	if _, err := os.Stat(tofu); err != nil {
+		t.Skipf("TFGATE_E2E_TOFU=%s is absent: run ./.ci/toolchain.sh (or ./test.sh) to build it", tofu)
+	}
+	cfg := os.Getenv("TF_CLI_CONFIG_FILE")
+	if _, err := os.Stat(cfg); cfg == "" || err != nil {
+		t.Fatalf("TF_CLI_CONFIG_FILE=%q does not exist: point it at the cli.tfrc that .ci/toolchain.sh writes (test.sh does)", cfg)
+	}
+	bins := map[string]string{"tofu": tofu}
+	tf := os.Getenv("TFGATE_E2E_TERRAFORM")
+	if tf == "" {
+		tf = filepath.Join(filepath.Dir(tofu), "terraform")
+	}
+	if _, err := os.Stat(tf); err == nil {
+		bins["terraform"] = tf
+	}
+	return bins
+}
+
+// planCopyTree copies a fixture directory.
+func planCopyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+type planE2EFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+	File     string `json:"file"`
+	Start    struct {
+		Line int `json:"line"`
+	} `json:"start"`
+	Source string `json:"source"`
+	Secret bool   `json:"secret"`
+}
+
+// planRunJSON runs the CLI with --format json and returns the findings of
+// the plan-aware rules as "file:line severity[rule] message" lines.
+func planRunJSON(t *testing.T, stdin string, args ...string) ([]string, int, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(append(args, "--format", "json"), strings.NewReader(stdin), &stdout, &stderr)
+	var rep struct {
+		Findings []planE2EFinding `json:"findings"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("tfgate %s: exit %d, output is not JSON: %v\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, err, stdout.String(), stderr.String())
+	}
+	var out []string
+	for _, f := range rep.Findings {
+		switch f.Rule {
+		case "plan-destructive-change", "secret-not-sensitive", "tags-required", "autoscaling-bounds":
+		default:
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s:%d %s[%s] %s", f.File, f.Start.Line, f.Severity, f.Rule, f.Message))
+	}
+	sort.Strings(out)
+	return out, code, stderr.String()
+}
+
+// TestPlanE2E applies fixtures/plans/e2e with release v1, plans release v2
+// with a real CLI and checks what tfgate reports on that plan: through the
+// binary planfile with the configuration (findings at .tf lines), and
+// through `terraform show -json` output alone (findings in the plan JSON,
+// naming addresses), from a file and from stdin.
+func TestPlanE2E(t *testing.T) {
+	for name, bin := range planE2EBinaries(t) {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			planCopyTree(t, "../../fixtures/plans/e2e", dir)
+			tf, err := tfexec.NewTerraform(dir, bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{}
+			for _, kv := range os.Environ() {
+				if k, v, ok := strings.Cut(kv, "="); ok && !blockedByTFExec(k) {
+					env[k] = v
+				}
+			}
+			env["CHECKPOINT_DISABLE"] = "1"
+			if err := tf.SetEnv(env); err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			const password = "Xk9mP2vLq8wZr4Tb"
+			vars := func(release string) []string {
+				return []string{"release=" + release, "db_password=" + password, "api_token=tok-4f9c2b7e1a8d3c6f"}
+			}
+			if err := tf.Init(ctx, tfexec.Upgrade(false)); err != nil {
+				t.Fatal(err)
+			}
+			var applyOpts []tfexec.ApplyOption
+			for _, v := range vars("v1") {
+				applyOpts = append(applyOpts, tfexec.Var(v))
+			}
+			if err := tf.Apply(ctx, applyOpts...); err != nil {
+				t.Fatal(err)
+			}
+			planOpts := []tfexec.PlanOption{tfexec.Out("plan.bin")}
+			for _, v := range vars("v2") {
+				planOpts = append(planOpts, tfexec.Var(v))
+			}
+			if changes, err := tf.Plan(ctx, planOpts...); err != nil || !changes {
+				t.Fatalf("plan: changes=%v, err=%v", changes, err)
+			}
+			if _, err := tf.ShowPlanFile(ctx, "plan.bin"); err != nil {
+				t.Fatalf("show -json plan.bin: %v", err)
+			}
+			// The JSON exactly as the CLI writes it (on one line), as a CI
+			// job would: terraform show -json plan.bin > plan.json.
+			show := exec.Command(bin, "show", "-json", "plan.bin")
+			show.Dir = dir
+			for k, v := range env {
+				show.Env = append(show.Env, k+"="+v)
+			}
+			out, err := show.Output()
+			if err != nil {
+				t.Fatalf("show -json: %v", err)
+			}
+			raw := string(out)
+			var parsed tfjson.Plan
+			if err := json.Unmarshal(out, &parsed); err != nil || parsed.Validate() != nil {
+				t.Fatalf("show -json: %v %v", err, parsed.Validate())
+			}
+			if err := os.WriteFile(filepath.Join(dir, "plan.json"), out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+
+			// With the configuration, from the binary planfile: every
+			// finding at its source line; the static findings on db_password
+			// and db_url are replaced by the plan's.
+			got, code, stderr := planRunJSON(t, "", "lint", ".", "--plan", "plan.bin", "--terraform-bin", bin)
+			at := func(file, header string) string {
+				data, err := os.ReadFile(filepath.Join(dir, file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				i := strings.Index(string(data), header)
+				if i < 0 {
+					t.Fatalf("%s has no %s", file, header)
+				}
+				return fmt.Sprintf("%s:%d", file, strings.Count(string(data[:i]), "\n")+1)
+			}
+			want := []string{
+				at("main.tf", `variable "db_password"`) + ` warning[secret-not-sensitive] ^` + "`var.db_password`" + `: its value is a password but the variable is not marked ` + "`sensitive = true`" + ` \(values from the plan\)$`,
+				at("main.tf", `resource "demo_object" "config"`) + ` warning[plan-destructive-change] ^` + "`demo_object.config`" + `: would be replaced \(forced by ` + "`name`" + `\) \(values from the plan\)$`,
+				at("main.tf", `resource "demo_object" "shard"`) + ` warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"a\"\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
+				at("main.tf", `resource "demo_object" "shard"`) + ` warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"b\"\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
+				at("main.tf", `resource "demo_object" "replica"`) + ` warning[plan-destructive-change] ^` + "`demo_object.replica\\[0\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
+				at("main.tf", `resource "demo_object" "replica"`) + ` warning[plan-destructive-change] ^` + "`demo_object.replica\\[1\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
+				at("main.tf", `output "db_url"`) + ` warning[secret-not-sensitive] ^` + "`output.db_url`" + `: its value is a URL with a password but the output is not marked ` + "`sensitive = true`",
+				at("modules/store/main.tf", `resource "demo_object" "data"`) + ` warning[plan-destructive-change] ^` + "`module.store.demo_object.data`" + `: would be replaced \(forced by ` + "`name`" + `\) \(values from the plan\) \(via module.store in .\)$`,
+			}
+			planMatch(t, "lint --plan plan.bin", got, want)
+			if code != exitFindings {
+				t.Errorf("lint --plan plan.bin: exit %d, want %d; stderr: %s", code, exitFindings, stderr)
+			}
+
+			// --strict: destroying or replacing a stateful resource is an error.
+			got, _, _ = planRunJSON(t, "", "lint", ".", "--plan", "plan.json", "--strict", "--only-family", "plan")
+			if len(got) != 6 || !strings.Contains(got[0], " error[plan-destructive-change] ") {
+				t.Errorf("lint --strict: want 6 destructive changes as errors, got:\n%s", strings.Join(got, "\n"))
+			}
+
+			// The plan alone, as `terraform show -json` writes it: findings
+			// at the resource's entry in the JSON, naming its address; the
+			// password never appears in the output.
+			for _, args := range [][]string{{"plan", "plan.json"}, {"plan", "-"}} {
+				got, code, stderr := planRunJSON(t, raw, args...)
+				wantPlan := []string{
+					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.config`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
+					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.replica\\[0\\]`",
+					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.replica\\[1\\]`",
+					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"a\"\\]`",
+					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"b\"\\]`",
+					`plan.json:1 warning[plan-destructive-change] ^` + "`module.store.demo_object.data`",
+					`plan.json:1 warning[secret-not-sensitive] ^` + "`output.db_url`",
+					`plan.json:1 warning[secret-not-sensitive] ^` + "`var.db_password`",
+				}
+				if args[1] == "-" {
+					for i := range wantPlan {
+						wantPlan[i] = strings.Replace(wantPlan[i], "plan.json:1", "<stdin>:1", 1)
+					}
+				}
+				planMatch(t, "tfgate "+strings.Join(args, " "), got, wantPlan)
+				if code != exitFindings {
+					t.Errorf("tfgate %s: exit %d; stderr: %s", strings.Join(args, " "), code, stderr)
+				}
+			}
+			var stdout, stderr2 bytes.Buffer
+			run([]string{"plan", "plan.json"}, strings.NewReader(""), &stdout, &stderr2)
+			if strings.Contains(stdout.String()+stderr2.String(), password) {
+				t.Errorf("tfgate plan printed the password:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+// planMatch compares finding lines with "file:line severity[rule] regexp"
+// expectations, one to one.
+func planMatch(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	used := make([]bool, len(got))
+	for _, w := range want {
+		loc, re, _ := strings.Cut(w, " ^")
+		rx := regexp.MustCompile("^" + regexp.QuoteMeta(loc) + " " + re)
+		found := false
+		for i, g := range got {
+			if !used[i] && rx.MatchString(g) {
+				used[i], found = true, true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("%s: no finding matches %s", what, w)
+		}
+	}
+	for i, g := range got {
+		if !used[i] {
+			t.Errorf("%s: unexpected finding %s", what, g)
+		}
+	}
+}
+
+// blockedByTFExec lists the variables terraform-exec refuses to pass.
+func blockedByTFExec(k string) bool {
+	return strings.HasPrefix(k, "TF_LOG") || strings.HasPrefix(k, "TF_CLI_ARGS") || strings.HasPrefix(k, "TF_VAR_") ||
+		k == "TF_INPUT" || k == "TF_IN_AUTOMATION" || k == "TF_WORKSPACE" || k == "TF_REATTACH_PROVIDERS" ||
+		k == "TF_APPEND_USER_AGENT" || k == "TF_DISABLE_PLUGIN_TLS" || k == "TF_SKIP_PROVIDER_VERIFY" || k == "TF_PLUGIN_CACHE_DIR"
+}
