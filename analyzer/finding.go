@@ -29,6 +29,7 @@ type Finding struct {
 	Suppression *Suppression // set when an ignore comment or the baseline hides the finding
 	Instance    *Instance    `json:"-"`
 	planBlock   *Block       // the block a plan finding maps to, for deduplication
+	fpExtra     string       // disambiguates findings that would share a fingerprint
 }
 
 // Related is a secondary location, such as the other backend of a clash.
@@ -51,6 +52,9 @@ func (f *Finding) Fingerprint() string {
 	for _, s := range []string{f.RuleID, f.Module, f.Address, f.Attribute} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
+	}
+	if f.fpExtra != "" {
+		h.Write([]byte(f.fpExtra))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }

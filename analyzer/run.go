@@ -370,6 +370,24 @@ func mergeFindings(in []*Finding) []*Finding {
 	for _, f := range out {
 		sort.Strings(f.Via)
 	}
+	// The same block reached through different calls can give different
+	// messages (each caller's values): keep them apart in fingerprints by
+	// naming the calls, so that code scanning tracks each one.
+	byFP := map[string][]*Finding{}
+	for _, f := range out {
+		fp := f.Fingerprint()
+		byFP[fp] = append(byFP[fp], f)
+	}
+	for _, group := range byFP {
+		if len(group) < 2 {
+			continue
+		}
+		for _, f := range group {
+			if len(f.Via) > 0 {
+				f.fpExtra = strings.Join(f.Via, ";")
+			}
+		}
+	}
 	return out
 }
 
