@@ -20,7 +20,7 @@ type ResourceAddress struct {
 // ParseResourceAddress parses an absolute resource instance address.
 func ParseResourceAddress(addr string) (ResourceAddress, error) {
 	var ra ResourceAddress
-	parts := splitAddress(addr)
+	parts := SplitAddress(addr)
 	i := 0
 	for i+1 < len(parts) && parts[i] == "module" {
 		name, _ := cutKey(parts[i+1])
@@ -56,8 +56,10 @@ func (ra ResourceAddress) ConfigAddress() string {
 	return b.String()
 }
 
-// splitAddress splits on dots outside brackets and quotes.
-func splitAddress(s string) []string {
+// SplitAddress splits a Terraform address on the dots outside brackets and
+// quoted strings: module.a["x.y"].aws_s3_bucket.b → module, a["x.y"],
+// aws_s3_bucket, b.
+func SplitAddress(s string) []string {
 	var out []string
 	depth, inStr, start := 0, false, 0
 	for i := 0; i < len(s); i++ {

@@ -178,34 +178,8 @@ func checkPattern(p string) error {
 	return nil
 }
 
-// SplitAddress splits a Terraform address on the dots outside brackets and
-// quoted strings: module.a["x.y"].aws_s3_bucket.b → module, a["x.y"],
-// aws_s3_bucket, b.
-func SplitAddress(s string) []string {
-	var out []string
-	depth, inStr, start := 0, false, 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case inStr:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inStr = false
-			}
-		case c == '"':
-			inStr = true
-		case c == '[':
-			depth++
-		case c == ']':
-			depth--
-		case c == '.' && depth == 0:
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
-}
+// SplitAddress is analyzer.SplitAddress.
+var SplitAddress = analyzer.SplitAddress
 
 // matchSegs matches pattern segments against address segments; "**"
 // matches any number of segments.

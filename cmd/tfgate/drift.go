@@ -104,7 +104,7 @@ func newDriftFlags(stderr io.Writer) (*pflag.FlagSet, *driftFlags) {
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
 	fs.StringVarP(&df.config, "config", "c", "", "configuration file with drift ignores (default: .tfgate.hcl upward from the first DIR, then in the working directory)")
-	fs.StringArrayVarP(&df.formats, "format", "f", nil, "output format: "+strings.Join(driftFormats(), ", ")+"; FORMAT=FILE writes to a file; repeat for several (default text)")
+	fs.StringArrayVarP(&df.formats, "format", "f", nil, "output format: "+strings.Join(report.Formats, ", ")+"; FORMAT=FILE writes to a file; repeat for several (default text)")
 	fs.StringVarP(&df.output, "output", "o", "", "write the format that has no =FILE here instead of stdout (atomically)")
 	fs.StringVar(&df.summary, "summary", "", "write a JSON summary per root (status, duration, resources checked, drifted, error) to FILE")
 	fs.StringVar(&df.category, "category", "", "SARIF automationDetails.id (default tfgate/drift/<root> for one root, tfgate/drift/shard-K with --shard, else tfgate/drift/)")
@@ -129,54 +129,6 @@ func newDriftFlags(stderr io.Writer) (*pflag.FlagSet, *driftFlags) {
 		fmt.Fprint(stderr, driftExitCodes)
 	}
 	return fs, df
-}
-
-// driftFormats are the report formats plus markdown, which the report
-// package renders through RenderMarkdown.
-func driftFormats() []string {
-	out := append([]string{}, report.Formats...)
-	for _, f := range out {
-		if f == "markdown" {
-			return out
-		}
-	}
-	return append(out, "markdown")
-}
-
-type driftOutput struct {
-	format string
-	file   string // "" = stdout or --output
-}
-
-func parseDriftOutputs(formats []string, outFile string) ([]driftOutput, error) {
-	if len(formats) == 0 {
-		formats = []string{"text"}
-	}
-	known := driftFormats()
-	var outs []driftOutput
-	toStdout := 0
-	for _, f := range formats {
-		name, file, hasFile := strings.Cut(f, "=")
-		valid := false
-		for _, k := range known {
-			valid = valid || k == name
-		}
-		if !valid {
-			return nil, fmt.Errorf("unknown format %q (formats: %s)", name, strings.Join(known, ", "))
-		}
-		if hasFile && file == "" {
-			return nil, fmt.Errorf("--format %s: empty file name", f)
-		}
-		if file == "" {
-			toStdout++
-			file = outFile
-		}
-		outs = append(outs, driftOutput{format: name, file: file})
-	}
-	if toStdout > 1 {
-		return nil, errors.New("only one --format can go to stdout (or --output); give the others a file: --format sarif=drift.sarif")
-	}
-	return outs, nil
 }
 
 // driftSummary is the --summary file.
@@ -235,7 +187,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfgate drift: %v\n", err)
 		return exitError
 	}
-	outs, err := parseDriftOutputs(df.formats, df.output)
+	outs, err := parseOutputs(df.formats, df.output)
 	if err != nil {
 		return fail(err)
 	}
