@@ -47,6 +47,10 @@ type LoadOptions struct {
 	// linted. Callers are found under WorkDir by a quick scan of local
 	// module sources, without parsing the rest of the tree.
 	Changed []string
+	// Discovered, when set, is told how many files will be parsed before
+	// parsing starts (the CLI sizes the garbage collector's memory limit
+	// with it).
+	Discovered func(files int)
 }
 
 // skipDir reports whether a directory is never descended into: Terraform's
@@ -146,6 +150,9 @@ func Load(opts LoadOptions) (*Project, error) {
 		}); err != nil {
 			return nil, err
 		}
+	}
+	if opts.Discovered != nil {
+		opts.Discovered(len(files))
 	}
 	parsed := l.parseAll(files)
 	for _, f := range parsed {

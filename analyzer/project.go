@@ -143,6 +143,9 @@ type Module struct {
 
 	lpOnce sync.Once
 	lp     *localPlan
+
+	reqsOnce sync.Once
+	reqs     []*ProviderRequirement
 }
 
 // IsRoot reports whether the module is a root.

