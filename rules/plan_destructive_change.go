@@ -132,7 +132,7 @@ resource "aws_db_instance" "main" {
 			Name:     "types",
 			Type:     cty.List(cty.String),
 			Default:  cty.NullVal(cty.List(cty.String)),
-			Doc:      "Resource types considered stateful, names or `/regexp/` patterns matching the whole type; unset: the built-in list above.",
+			Doc:      "Resource types considered stateful, names or `/regexp/` patterns matching the whole type; unset: the built-in list of databases, buckets, disks, volumes, file systems, KMS keys and DNS zones in the rule's documentation.",
 			Validate: validatePatterns,
 		},
 		{
