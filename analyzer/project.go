@@ -306,17 +306,7 @@ func (b *Block) Attr(name string) *hcl.Attribute {
 
 // Attrs returns all attributes of the block (nested blocks are not included
 // for native syntax; JSON cannot tell them apart without a schema).
-func (b *Block) Attrs() hcl.Attributes {
-	if sb, ok := b.Body.(*hclsyntax.Body); ok {
-		out := make(hcl.Attributes, len(sb.Attributes))
-		for n, a := range sb.Attributes {
-			out[n] = a.AsHCLAttribute()
-		}
-		return out
-	}
-	attrs, _ := b.Body.JustAttributes()
-	return attrs
-}
+func (b *Block) Attrs() hcl.Attributes { return bodyAttrs(b.Body) }
 
 // Blocks returns the nested blocks of a type, statically (dynamic blocks are
 // not expanded; use Scope.Blocks for evaluated content).
