@@ -642,7 +642,7 @@ func classify(mods []*Module, roots []string, allDirs map[string]bool) {
 			switch p {
 			case "modules", "wrappers":
 				underModules = true
-			case "examples", "example", "test", "tests", "testdata":
+			case "examples", "example", "samples", "sample", "demo", "demos", "test", "tests", "testdata":
 				example = true
 			}
 		}

@@ -115,7 +115,7 @@ type Module struct {
 	Dir     string // slash path relative to the working directory; "." for the working directory
 	AbsDir  string
 	Kind    ModuleKind
-	Example bool // a root under examples/, example/, test/ or tests/: a demo, not something deployed
+	Example bool // a root under examples/, samples/, demo/, test/… (see classify): a demo, not something deployed
 	// Scanned is false for modules loaded only because a scanned module calls
 	// them (outside the paths given, or vendored): they are evaluated for their
 	// callers but not linted on their own.
