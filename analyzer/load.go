@@ -750,6 +750,9 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 		}
 	}
 	// Read the sources concurrently: on this path the cost is the reads.
+	// An index cached by modification time and size spares reading the
+	// files that did not change since the last run.
+	idx := loadSourceIndex(l.workDir)
 	callers := map[string][]string{} // target dir → caller dirs
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -759,12 +762,12 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 		go func() {
 			defer wg.Done()
 			for f := range next {
-				src, err := os.ReadFile(f)
-				if err != nil {
+				srcs, ok := idx.sources(f)
+				if !ok {
 					continue
 				}
 				dir := filepath.Dir(f)
-				for _, m := range localSources(src) {
+				for _, m := range srcs {
 					target := filepath.Clean(filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(m, "\\", "/"))))
 					mu.Lock()
 					callers[target] = append(callers[target], dir)
@@ -778,6 +781,7 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 	}
 	close(next)
 	wg.Wait()
+	idx.save()
 	closure := map[string]bool{}
 	var up func(d string)
 	up = func(d string) {

@@ -26,7 +26,9 @@ PATH is a directory, searched recursively for modules; the default is the
 current directory. .terraform/, .git/ and other hidden or vendored trees are
 skipped. When every PATH is a file (as pre-commit passes changed files),
 tfgate lints the modules of those files plus the modules that call them,
-found under the current directory, and leaves the rest of the tree alone.
+found under the current directory, and leaves the rest of the tree alone
+(an index of local module sources in the user cache directory spares
+re-reading unchanged files; TFGATE_CACHE_DIR=off disables it).
 
 Examples:
   # Lint the current tree; findings at warning or above fail (exit 2)
