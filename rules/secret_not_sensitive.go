@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/tfgate/tfgate/analyzer"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -38,7 +39,11 @@ var SecretNotSensitive = register(&analyzer.Rule{
 			"any of these. Values derived without revealing the secret (`length(…)`, `sha256(…)`, comparisons, " +
 			"`nonsensitive(…)`) are fine.\n\n" +
 			"Variables and outputs declared `ephemeral = true` (Terraform 1.10 and later) pass: Terraform never " +
-			"writes their values to state or plan files and accepts them only where they are not persisted.",
+			"writes their values to state or plan files and accepts them only where they are not persisted.\n\n" +
+			"With a plan (`tfgate plan`, `tfgate lint --plan`) the rule also judges real values: a secret-named " +
+			"root variable whose planned value is a credential while it is not declared sensitive, and an " +
+			"output whose planned value carries a credential without being marked sensitive. The finding names " +
+			"the variable or output and the kind of credential, never the value.",
 		Fix: "Add `sensitive = true` to the variable or output. Terraform then redacts the value in plans and " +
 			"output, and requires outputs that use it to be sensitive too. If the output does not need the " +
 			"secret, output the secret's ARN or name instead.",
@@ -59,7 +64,8 @@ output "db_password" {
   sensitive = true
 }`,
 	},
-	Run: runSecretNotSensitive,
+	Run:  runSecretNotSensitive,
+	Plan: planSecretNotSensitive,
 })
 
 // secretSensitiveAttrs lists attributes that providers mark sensitive but
@@ -575,4 +581,142 @@ func secretRefString(tr hcl.Traversal) string {
 		}
 	}
 	return b.String()
+}
+
+func planSecretNotSensitive(pass *analyzer.Pass) error {
+	plan := pass.Plan
+	var cfg *tfjson.ConfigModule
+	if plan.JSON.Config != nil {
+		cfg = plan.JSON.Config.RootModule
+	}
+	for _, name := range analyzer.SortedKeys(plan.JSON.Variables) {
+		pv := plan.JSON.Variables[name]
+		if pv == nil || pv.Value == nil {
+			continue
+		}
+		// Only a name that says "secret" makes a variable one: a plain
+		// value that merely looks random is left to secret-hardcoded.
+		if class, _ := analyzer.ClassifyName(name); class != analyzer.NameSecret {
+			continue
+		}
+		if cfg != nil && cfg.Variables[name] != nil && cfg.Variables[name].Sensitive {
+			continue
+		}
+		var block *analyzer.Block
+		if pass.PlanRoot != nil {
+			block = pass.PlanRoot.Variable(name)
+		}
+		if block != nil && (planStaticTrue(block, "sensitive") || planStaticTrue(block, "ephemeral")) {
+			continue
+		}
+		hits := analyzer.ValueSecrets(name, analyzer.JSONToCty(pv.Value), hcl.Range{})
+		if len(hits) == 0 {
+			continue
+		}
+		loc := planConfigLoc(pass, block, "variables", name)
+		pass.ReportPlan(&analyzer.PlanResource{Address: "var." + name, Loc: loc}, "sensitive", analyzer.Finding{
+			Message: "its value is " + secretHitWhat(name, hits[0]) + " but the variable is not marked `sensitive = true`",
+			Secret:  true,
+		})
+	}
+	for _, name := range analyzer.SortedKeys(plan.JSON.OutputChanges) {
+		ch := plan.JSON.OutputChanges[name]
+		if ch == nil || ch.After == nil || planOutputSensitive(plan, cfg, name, ch) {
+			continue
+		}
+		if u, ok := ch.AfterUnknown.(bool); ok && u {
+			continue
+		}
+		var block *analyzer.Block
+		if pass.PlanRoot != nil {
+			for _, o := range pass.PlanRoot.Outputs {
+				if o.Labels[0] == name {
+					block = o
+				}
+			}
+		}
+		if block != nil && (planStaticTrue(block, "sensitive") || planStaticTrue(block, "ephemeral")) {
+			continue
+		}
+		hits := analyzer.ValueSecrets(name, analyzer.JSONToCty(ch.After), hcl.Range{})
+		if len(hits) == 0 {
+			continue
+		}
+		loc := planConfigLoc(pass, block, "output_changes", name)
+		pass.ReportPlan(&analyzer.PlanResource{Address: "output." + name, Loc: loc}, "sensitive", analyzer.Finding{
+			Message: "its value is " + secretHitWhat(name, hits[0]) + " but the output is not marked `sensitive = true`",
+			Secret:  true,
+		})
+	}
+	return nil
+}
+
+// secretHitWhat says what was found, and where inside the value when it is
+// nested ("a password at `db.password`"). It never includes the value.
+func secretHitWhat(name string, h analyzer.SecretHit) string {
+	if h.Path == "" || h.Path == name {
+		return h.Kind
+	}
+	return h.Kind + " at `" + h.Path + "`"
+}
+
+// planConfigLoc is where a finding about a root variable or output goes:
+// its block (the `sensitive` argument when there is one) when the
+// configuration is known, else its entry in the plan JSON.
+func planConfigLoc(pass *analyzer.Pass, block *analyzer.Block, section, name string) analyzer.Located {
+	if block == nil {
+		return analyzer.Located{Range: pass.Plan.KeyRange(section, name)}
+	}
+	rng := block.DefRange
+	if a := block.Attr("sensitive"); a != nil {
+		rng = a.Range
+	}
+	return analyzer.Located{Range: rng, Module: block.Module, Block: block}
+}
+
+// planOutputSensitive reports an output the plan marks sensitive: by
+// after_sensitive (format 0.2 and later; any sensitive part counts), the
+// planned output, or its configuration.
+func planOutputSensitive(plan *analyzer.Plan, cfg *tfjson.ConfigModule, name string, ch *tfjson.Change) bool {
+	if planAnySensitive(ch.AfterSensitive) {
+		return true
+	}
+	if pv := plan.JSON.PlannedValues; pv != nil && pv.Outputs[name] != nil && pv.Outputs[name].Sensitive {
+		return true
+	}
+	return cfg != nil && cfg.Outputs[name] != nil && cfg.Outputs[name].Sensitive
+}
+
+func planAnySensitive(v any) bool {
+	switch t := v.(type) {
+	case bool:
+		return t
+	case map[string]any:
+		for _, e := range t {
+			if planAnySensitive(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if planAnySensitive(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// planStaticTrue reports an argument set to a literal true.
+func planStaticTrue(b *analyzer.Block, name string) bool {
+	a := b.Attr(name)
+	if a == nil {
+		return false
+	}
+	v, d := a.Expr.Value(nil)
+	if d.HasErrors() {
+		return false
+	}
+	t, ok := analyzer.KnownBool(v)
+	return ok && t
 }
