@@ -606,7 +606,7 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 		if pass.PlanRoot != nil {
 			block = pass.PlanRoot.Variable(name)
 		}
-		if block != nil && (planStaticTrue(block, "sensitive") || planStaticTrue(block, "ephemeral")) {
+		if block != nil && (secretStaticTrue(block, "sensitive") || secretStaticTrue(block, "ephemeral")) {
 			continue
 		}
 		hits := analyzer.ValueSecrets(name, analyzer.JSONToCty(pv.Value), hcl.Range{})
@@ -635,7 +635,7 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 				}
 			}
 		}
-		if block != nil && (planStaticTrue(block, "sensitive") || planStaticTrue(block, "ephemeral")) {
+		if block != nil && (secretStaticTrue(block, "sensitive") || secretStaticTrue(block, "ephemeral")) {
 			continue
 		}
 		hits := analyzer.ValueSecrets(name, analyzer.JSONToCty(ch.After), hcl.Range{})
@@ -705,18 +705,4 @@ func planAnySensitive(v any) bool {
 		}
 	}
 	return false
-}
-
-// planStaticTrue reports an argument set to a literal true.
-func planStaticTrue(b *analyzer.Block, name string) bool {
-	a := b.Attr(name)
-	if a == nil {
-		return false
-	}
-	v, d := a.Expr.Value(nil)
-	if d.HasErrors() {
-		return false
-	}
-	t, ok := analyzer.KnownBool(v)
-	return ok && t
 }
