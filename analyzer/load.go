@@ -638,11 +638,12 @@ func classify(mods []*Module, roots []string, allDirs map[string]bool) {
 		parts := strings.Split(scanRel(m, roots), "/")
 		underModules := false
 		example := false
-		for _, p := range parts[:len(parts)] {
+		for _, p := range parts {
 			switch p {
 			case "modules", "wrappers":
 				underModules = true
-			case "examples", "example", "samples", "sample", "demo", "demos", "test", "tests", "testdata":
+			}
+			if demoDir(p) {
 				example = true
 			}
 		}
@@ -666,6 +667,23 @@ func classify(mods []*Module, roots []string, allDirs map[string]bool) {
 		}
 		m.Example = m.Kind == Root && example
 	}
+}
+
+// demoWords name directories of demos and tests: examples/, samples/,
+// demo/, tests/, testdata/, fixtures/, and names built from them such as
+// unit-test-fixture/ or e2e_tests/.
+var demoWords = map[string]bool{
+	"example": true, "examples": true, "sample": true, "samples": true, "demo": true, "demos": true,
+	"test": true, "tests": true, "testdata": true, "fixture": true, "fixtures": true, "e2e": true,
+}
+
+func demoDir(name string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		if demoWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // hasModuleTree reports whether a module has examples/ or modules/ with
