@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
-	"github.com/zclconf/go-cty/cty/function"
 )
 
 // VarValue is a variable's value in one module instance and where it came from.
@@ -489,20 +488,22 @@ func (in *Instance) baseVars(p *Project) map[string]cty.Value {
 	return vars
 }
 
+// rootContext holds Terraform's functions; every instance's context is a
+// child of it, so the function table is shared rather than copied.
+var rootContext = sync.OnceValue(func() *hcl.EvalContext {
+	return &hcl.EvalContext{Functions: Functions()}
+})
+
 func (in *Instance) evalLocals(p *Project) {
 	m := in.Module
 	vars := in.baseVars(p)
-	funcs := map[string]function.Function{}
-	for k, f := range Functions() {
-		funcs[k] = f
-	}
 	root := p.WorkDir
 	if m.External {
 		root = m.AbsDir
 	}
-	for k, f := range fileFuncs(in.Root().Module.AbsDir, root) {
-		funcs[k] = f
-	}
+	ctx := rootContext().NewChild()
+	ctx.Functions = fileFuncs(in.Root().Module.AbsDir, root)
+	ctx.Variables = vars
 	in.locals = map[string]cty.Value{}
 	in.localOrigin = map[string]string{}
 	lp := p.planLocals(m)
@@ -511,7 +512,7 @@ func (in *Instance) evalLocals(p *Project) {
 		if lp.cycle[l.Name] {
 			v = cty.DynamicVal
 		} else {
-			deps := map[string]cty.Value{}
+			deps := make(map[string]cty.Value, len(lp.deps[l.Name]))
 			for _, d := range lp.deps[l.Name] {
 				if dv, ok := in.locals[d]; ok {
 					deps[d] = dv
@@ -519,18 +520,15 @@ func (in *Instance) evalLocals(p *Project) {
 					deps[d] = cty.DynamicVal
 				}
 			}
-			ctxVars := make(map[string]cty.Value, len(vars)+1)
-			for k, vv := range vars {
-				ctxVars[k] = vv
-			}
-			ctxVars["local"] = cty.ObjectVal(deps)
-			v = evalIn(&hcl.EvalContext{Variables: ctxVars, Functions: funcs}, l.Attr.Expr)
+			lctx := ctx.NewChild()
+			lctx.Variables = map[string]cty.Value{"local": cty.ObjectVal(deps)}
+			v = evalIn(lctx, l.Attr.Expr)
 		}
 		in.locals[l.Name] = v
 		in.localOrigin[l.Name] = fmt.Sprintf("local.%s (%s:%d)", l.Name, l.Attr.Range.Filename, l.Attr.Range.Start.Line)
 	}
 	vars["local"] = cty.ObjectVal(in.locals)
-	in.ctx = &hcl.EvalContext{Variables: vars, Functions: funcs}
+	in.ctx = ctx
 }
 
 // Local returns a local value of this instance.
