@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -77,12 +78,13 @@ func vendoredPath(p string) bool {
 }
 
 type loader struct {
-	allDirs  map[string]bool // every module directory under the scan, when known without loading it
-	workDir  string
-	roots    []string           // absolute scanned directories
-	modules  map[string]*Module // by AbsDir
-	problems []Problem
-	mu       sync.Mutex
+	manifests map[string]*modulesManifest // .terraform/modules/modules.json by root directory
+	allDirs   map[string]bool             // every module directory under the scan, when known without loading it
+	workDir   string
+	roots     []string           // absolute scanned directories
+	modules   map[string]*Module // by AbsDir
+	problems  []Problem
+	mu        sync.Mutex
 }
 
 // Load discovers and parses the modules under opts.Paths. A path that does
@@ -570,15 +572,26 @@ func (l *loader) resolveCalls() {
 		m := queue[0]
 		queue = queue[1:]
 		for _, c := range m.ModuleCalls {
-			if !c.IsLocal() {
-				continue
+			var target string
+			var inst *installedModule
+			switch {
+			case c.IsLocal():
+				target = filepath.Clean(filepath.Join(m.AbsDir, filepath.FromSlash(strings.ReplaceAll(c.Source, "\\", "/"))))
+			default:
+				// A registry or git module: follow it when `terraform init`
+				// installed it (.terraform/modules/modules.json of the root).
+				if inst = l.installed(m, c); inst == nil {
+					continue
+				}
+				target = inst.dir
 			}
-			target := filepath.Clean(filepath.Join(m.AbsDir, filepath.FromSlash(strings.ReplaceAll(c.Source, "\\", "/"))))
 			t := l.modules[target]
 			if t == nil {
 				paths, err := l.listDir(target)
 				if err != nil {
-					l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q cannot be read: %v", c.Name, c.Source, unwrapPathErr(err)), m.Dir)
+					if inst == nil {
+						l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q cannot be read: %v", c.Name, c.Source, unwrapPathErr(err)), m.Dir)
+					}
 					continue
 				}
 				for _, f := range l.parseAll(paths) {
@@ -586,7 +599,9 @@ func (l *loader) resolveCalls() {
 				}
 				t = l.modules[target]
 				if t == nil || len(t.Files) == 0 {
-					l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q holds no Terraform files", c.Name, c.Source), m.Dir)
+					if inst == nil {
+						l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q holds no Terraform files", c.Name, c.Source), m.Dir)
+					}
 					continue
 				}
 				queue = append(queue, t)
@@ -594,10 +609,96 @@ func (l *loader) resolveCalls() {
 			if len(t.Files) == 0 {
 				continue
 			}
+			if t.installKey == "" && (inst != nil || m.installKey != "") {
+				// Keep the key path so that calls inside an installed
+				// module find their own installed modules.
+				t.installKey = joinKey(m.installKey, c.Name)
+				t.installRoot = m.installRoot
+				if inst != nil {
+					t.installRoot = inst.root
+				}
+			}
 			c.Target = t
 			t.Callers = append(t.Callers, c)
 		}
 	}
+}
+
+func joinKey(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+// installedModule is an entry of .terraform/modules/modules.json.
+type installedModule struct {
+	dir  string // absolute
+	root string // the root module directory whose .terraform holds it
+}
+
+type modulesManifest struct {
+	Modules []struct {
+		Key    string `json:"Key"`
+		Source string `json:"Source"`
+		Dir    string `json:"Dir"`
+	} `json:"Modules"`
+}
+
+// installed finds the directory `terraform init` installed a non-local
+// module call into, when the root it belongs to has been initialized and
+// the manifest still records the same source.
+func (l *loader) installed(m *Module, c *ModuleCall) *installedModule {
+	root := m.AbsDir
+	if m.installRoot != "" {
+		root = m.installRoot
+	} else if m.External {
+		return nil
+	}
+	man := l.manifest(root)
+	if man == nil || c.Source == "" {
+		return nil
+	}
+	key := joinKey(m.installKey, c.Name)
+	for _, e := range man.Modules {
+		if e.Key != key {
+			continue
+		}
+		if !sameSource(e.Source, c.Source) {
+			return nil // initialized before the source changed: stale
+		}
+		dir := filepath.Clean(filepath.Join(root, filepath.FromSlash(e.Dir)))
+		return &installedModule{dir: dir, root: root}
+	}
+	return nil
+}
+
+// sameSource compares a configured source with the one modules.json
+// records (registry sources gain their host there).
+func sameSource(recorded, configured string) bool {
+	r := strings.TrimSuffix(strings.ToLower(recorded), "/")
+	c := strings.TrimSuffix(strings.ToLower(configured), "/")
+	return r == c || strings.HasSuffix(r, "/"+c) || strings.TrimPrefix(r, "git::") == strings.TrimPrefix(c, "git::")
+}
+
+func (l *loader) manifest(root string) *modulesManifest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.manifests == nil {
+		l.manifests = map[string]*modulesManifest{}
+	}
+	if man, ok := l.manifests[root]; ok {
+		return man
+	}
+	var man *modulesManifest
+	if data, err := os.ReadFile(filepath.Join(root, ".terraform", "modules", "modules.json")); err == nil {
+		var mm modulesManifest
+		if json.Unmarshal(data, &mm) == nil {
+			man = &mm
+		}
+	}
+	l.manifests[root] = man
+	return man
 }
 
 // classify decides which modules are roots and which are reusable children.

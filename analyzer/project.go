@@ -141,6 +141,11 @@ type Module struct {
 
 	Callers []*ModuleCall // local calls from other loaded modules
 
+	// installKey and installRoot locate a module that `terraform init`
+	// installed: its key path in the root's .terraform/modules/modules.json.
+	installKey  string
+	installRoot string
+
 	lpOnce sync.Once
 	lp     *localPlan
 
