@@ -151,11 +151,7 @@ func ParseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 			opts[o.Name] = o
 			optNames = append(optNames, o.Name)
 		}
-		names := make([]string, 0, len(attrs))
-		for n := range attrs {
-			names = append(names, n)
-		}
-		sort.Slice(names, func(i, j int) bool { return attrs[names[i]].Range.Start.Byte < attrs[names[j]].Range.Start.Byte })
+		names := InSourceOrder(attrs)
 		for _, n := range names {
 			a := attrs[n]
 			rng := a.Range

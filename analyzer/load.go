@@ -499,11 +499,7 @@ func (l *loader) addFile(f *File, scanned bool) {
 			m.Variables = append(m.Variables, b)
 		case "locals":
 			attrs, _ := b.Body.JustAttributes()
-			names := make([]string, 0, len(attrs))
-			for n := range attrs {
-				names = append(names, n)
-			}
-			sort.Slice(names, func(i, j int) bool { return attrs[names[i]].Range.Start.Byte < attrs[names[j]].Range.Start.Byte })
+			names := InSourceOrder(attrs)
 			for _, n := range names {
 				m.Locals = append(m.Locals, &Local{Name: n, Attr: attrs[n], File: f, Block: b})
 			}

@@ -385,3 +385,13 @@ func (b *Block) ProviderRef() string {
 
 // relDir joins a module-relative slash path.
 func relDir(base, p string) string { return path.Clean(path.Join(base, p)) }
+
+// InSourceOrder returns attribute names in the order they are written.
+func InSourceOrder(attrs hcl.Attributes) []string {
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return attrs[names[i]].Range.Start.Byte < attrs[names[j]].Range.Start.Byte })
+	return names
+}

@@ -856,11 +856,7 @@ func BlockSecrets(body hcl.Body) []SecretHit {
 	var walk func(prefix string, body hcl.Body)
 	walk = func(prefix string, body hcl.Body) {
 		attrs := bodyAttrs(body)
-		names := make([]string, 0, len(attrs))
-		for n := range attrs {
-			names = append(names, n)
-		}
-		sort.Slice(names, func(i, j int) bool { return attrs[names[i]].Range.Start.Byte < attrs[names[j]].Range.Start.Byte })
+		names := InSourceOrder(attrs)
 		pair := ""
 		if _, ok := attrs["value"]; ok {
 			for _, k := range []string{"name", "key"} {

@@ -91,27 +91,7 @@ func RunCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string
 		Rules: all,
 		Now:   Now,
 	}
-	if cfgPath := filepath.Join(abs, analyzer.ConfigFileName); exists(cfgPath) {
-		cfg, err := analyzer.ParseConfig(cfgPath, analyzer.ConfigFileName, all)
-		if err != nil {
-			t.Fatalf("config: %v", err)
-		}
-		opts.Config = cfg
-	}
-	applyArgs(t, abs, &opts)
-	active, err := analyzer.SelectRules(all, opts.Config, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var only []analyzer.ActiveRule
-	for _, ar := range active {
-		if ar.ID == rule.ID {
-			only = append(only, ar)
-		}
-	}
-	if len(only) == 0 {
-		only = append(only, analyzer.ActiveRule{Rule: rule, Severity: rule.Severity})
-	}
+	only := configure(t, rule, all, abs, &opts)
 	p, err := analyzer.Load(opts.Load)
 	if err != nil {
 		t.Fatalf("load: %v", err)
@@ -143,6 +123,30 @@ func RunCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string
 		}
 	}
 	return len(wants)
+}
+
+// configure applies a case's .tfgate.hcl and tfgate-args.txt to opts and
+// returns the rule under test as configured.
+func configure(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string, opts *analyzer.Options) []analyzer.ActiveRule {
+	t.Helper()
+	if cfgPath := filepath.Join(dir, analyzer.ConfigFileName); exists(cfgPath) {
+		cfg, err := analyzer.ParseConfig(cfgPath, analyzer.ConfigFileName, all)
+		if err != nil {
+			t.Fatalf("config: %v", err)
+		}
+		opts.Config = cfg
+	}
+	applyArgs(t, dir, opts)
+	active, err := analyzer.SelectRules(all, opts.Config, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ar := range active {
+		if ar.ID == rule.ID {
+			return []analyzer.ActiveRule{ar}
+		}
+	}
+	return []analyzer.ActiveRule{{Rule: rule, Severity: rule.Severity}}
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
@@ -369,27 +373,7 @@ func runPlanMode(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, abs st
 		PlanRoot: ".",
 		PlanOnly: planOnly,
 	}
-	if cfgPath := filepath.Join(abs, analyzer.ConfigFileName); exists(cfgPath) {
-		cfg, err := analyzer.ParseConfig(cfgPath, analyzer.ConfigFileName, all)
-		if err != nil {
-			t.Fatalf("config: %v", err)
-		}
-		opts.Config = cfg
-	}
-	applyArgs(t, abs, &opts)
-	active, err := analyzer.SelectRules(all, opts.Config, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var only []analyzer.ActiveRule
-	for _, ar := range active {
-		if ar.ID == rule.ID {
-			only = append(only, ar)
-		}
-	}
-	if len(only) == 0 {
-		only = append(only, analyzer.ActiveRule{Rule: rule, Severity: rule.Severity})
-	}
+	only := configure(t, rule, all, abs, &opts)
 	p := &analyzer.Project{}
 	if !planOnly {
 		if p, err = analyzer.Load(opts.Load); err != nil {

@@ -2,7 +2,6 @@ package drift
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -121,11 +120,7 @@ func decodeIgnore(b *hcl.Block) (*Ignore, hcl.Diagnostics) {
 	ig.segs = SplitAddress(ig.Pattern)
 	attrs, d := b.Body.JustAttributes()
 	diags = append(diags, d...)
-	names := make([]string, 0, len(attrs))
-	for n := range attrs {
-		names = append(names, n)
-	}
-	sort.Slice(names, func(i, j int) bool { return attrs[names[i]].Range.Start.Byte < attrs[names[j]].Range.Start.Byte })
+	names := analyzer.InSourceOrder(attrs)
 	for _, n := range names {
 		a := attrs[n]
 		v, d := a.Expr.Value(nil)
