@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -52,6 +53,9 @@ type LoadOptions struct {
 	// parsing starts (the CLI sizes the garbage collector's memory limit
 	// with it).
 	Discovered func(files int)
+	// Parsed, when set, is told how many bytes of source were read once
+	// the files are parsed (syntax trees take tens of times their source).
+	Parsed func(bytes int64)
 }
 
 // skipDir reports whether a directory is never descended into: Terraform's
@@ -104,6 +108,7 @@ func Load(opts LoadOptions) (*Project, error) {
 		paths = []string{"."}
 	}
 	l := &loader{workDir: wd, modules: map[string]*Module{}}
+	start := time.Now()
 	var files []string
 	seen := map[string]bool{}
 	if len(opts.Changed) > 0 {
@@ -144,19 +149,36 @@ func Load(opts LoadOptions) (*Project, error) {
 			continue
 		}
 		l.roots = append(l.roots, abs)
-		if err := l.walk(abs, func(f string) {
+		byDir, err := l.scan(abs, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range scannedPaths(byDir) {
 			if !seen[f] {
 				seen[f] = true
 				files = append(files, f)
 			}
-		}); err != nil {
-			return nil, err
 		}
 	}
 	if opts.Discovered != nil {
 		opts.Discovered(len(files))
 	}
+	scanned := time.Now()
+	// Modules exist before parsing, so that the parse workers can also
+	// extract each file's top-level blocks (addFile is then only appends).
+	for _, f := range files {
+		l.moduleFor(filepath.Dir(f), true)
+	}
 	parsed := l.parseAll(files)
+	parsedAt := time.Now()
+	timings := []PhaseTiming{{"scan", scanned.Sub(start)}, {"parse", parsedAt.Sub(scanned)}}
+	if opts.Parsed != nil {
+		var n int64
+		for _, f := range parsed {
+			n += int64(len(f.Src))
+		}
+		opts.Parsed(n)
+	}
 	for _, f := range parsed {
 		l.addFile(f, true)
 	}
@@ -179,6 +201,7 @@ func Load(opts LoadOptions) (*Project, error) {
 	if len(opts.Restrict) > 0 {
 		restrict(p.Modules, opts.Restrict)
 	}
+	p.Timings = append(timings, PhaseTiming{"modules", time.Since(parsedAt)})
 	p.Problems = l.problems
 	p.byDir = map[string]*Module{}
 	for _, m := range p.Modules {
@@ -212,42 +235,6 @@ func (l *loader) listDir(dir string) ([]string, error) {
 	return out, nil
 }
 
-func (l *loader) walk(root string, add func(string)) error {
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == root {
-				return fmt.Errorf("cannot read %s: %w", l.display(p), unwrapPathErr(err))
-			}
-			l.problem(hcl.Range{Filename: l.display(p)}, fmt.Sprintf("cannot read %s: %v", l.display(p), unwrapPathErr(err)), "")
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			if p != root && skipDir(d.Name()) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if _, ok := KindOf(d.Name()); ok {
-			if d.Type()&fs.ModeSymlink != 0 {
-				if _, err := os.Stat(p); err != nil {
-					if errors.Is(err, fs.ErrNotExist) {
-						// A dangling link: Terraform skips it too.
-						return nil
-					}
-					l.problem(hcl.Range{Filename: l.display(p), Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}},
-						fmt.Sprintf("cannot read %s: %v", l.display(p), unwrapPathErr(err)), "")
-					return nil
-				}
-			}
-			add(p)
-		}
-		return nil
-	})
-}
-
 func (l *loader) display(abs string) string {
 	rel, err := filepath.Rel(l.workDir, abs)
 	if err != nil {
@@ -276,7 +263,11 @@ func (l *loader) parseAll(paths []string) []*File {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = l.parseFile(paths[i])
+				f := l.parseFile(paths[i])
+				if m := l.modules[filepath.Dir(f.Abs)]; m != nil {
+					f.top = extractTop(f, m)
+				}
+				out[i] = f
 			}
 		}()
 	}
@@ -297,21 +288,16 @@ func (l *loader) parseFile(abs string) *File {
 func (l *loader) parseFileAs(abs string, kind FileKind) *File {
 	f := &File{Path: l.display(abs), Abs: abs, Kind: kind}
 	start := hcl.Range{Filename: f.Path, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}}
-	st, err := os.Stat(abs)
-	if err != nil {
-		l.problem(start, fmt.Sprintf("cannot read %s: %v", f.Path, unwrapPathErr(err)), "")
-		return f
-	}
-	if !st.Mode().IsRegular() {
+	src, err := readSource(abs)
+	var tooLarge tooLargeError
+	switch {
+	case errors.Is(err, errNotRegular):
 		l.problem(start, fmt.Sprintf("%s is not a regular file", f.Path), "")
 		return f
-	}
-	if st.Size() > MaxFileSize {
-		l.problem(start, fmt.Sprintf("%s is %s, larger than the %d MiB tfgate reads; not analyzed", f.Path, humanSize(st.Size()), MaxFileSize>>20), "")
+	case errors.As(err, &tooLarge):
+		l.problem(start, fmt.Sprintf("%s is %v; not analyzed", f.Path, err), "")
 		return f
-	}
-	src, err := os.ReadFile(abs)
-	if err != nil {
+	case err != nil:
 		l.problem(start, fmt.Sprintf("cannot read %s: %v", f.Path, unwrapPathErr(err)), "")
 		return f
 	}
@@ -477,51 +463,75 @@ func (l *loader) addFile(f *File, scanned bool) {
 	}
 	m.Files = append(m.Files, f)
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
-	if f.HCL == nil {
-		return
+	top := f.top
+	if top == nil || top.module != m {
+		top = extractTop(f, m)
+	}
+	f.top = nil
+	m.Terraform = append(m.Terraform, top.terraform...)
+	m.Backends = append(m.Backends, top.backends...)
+	m.Variables = append(m.Variables, top.variables...)
+	m.Locals = append(m.Locals, top.locals...)
+	m.Outputs = append(m.Outputs, top.outputs...)
+	m.ModuleCalls = append(m.ModuleCalls, top.calls...)
+	m.Providers = append(m.Providers, top.providers...)
+	m.Resources = append(m.Resources, top.resources...)
+	m.Other = append(m.Other, top.other...)
+}
+
+// fileTop is a configuration file's top-level blocks, sorted by kind.
+type fileTop struct {
+	module                                                               *Module
+	terraform, backends, variables, outputs, providers, resources, other []*Block
+	locals                                                               []*Local
+	calls                                                                []*ModuleCall
+}
+
+// extractTop reads a configuration file's top-level blocks as blocks of
+// module m. It only reads the file, so the parse workers run it
+// concurrently; nil for other kinds of files and unparsable ones.
+func extractTop(f *File, m *Module) *fileTop {
+	t := &fileTop{module: m}
+	if (f.Kind != KindTF && f.Kind != KindTFJSON) || f.HCL == nil {
+		return t
 	}
 	content, _, _ := f.HCL.Body.PartialContent(topSchema)
 	if content == nil {
-		return
+		return t
 	}
 	for _, hb := range content.Blocks {
 		b := newBlock(hb, f, m, nil)
 		switch b.Type {
 		case "terraform":
-			m.Terraform = append(m.Terraform, b)
-			for _, bb := range b.Blocks("backend", "type") {
-				m.Backends = append(m.Backends, bb)
-			}
-			for _, bb := range b.Blocks("cloud") {
-				m.Backends = append(m.Backends, bb)
-			}
+			t.terraform = append(t.terraform, b)
+			t.backends = append(t.backends, b.Blocks("backend", "type")...)
+			t.backends = append(t.backends, b.Blocks("cloud")...)
 		case "variable":
-			m.Variables = append(m.Variables, b)
+			t.variables = append(t.variables, b)
 		case "locals":
 			attrs, _ := b.Body.JustAttributes()
-			names := InSourceOrder(attrs)
-			for _, n := range names {
-				m.Locals = append(m.Locals, &Local{Name: n, Attr: attrs[n], File: f, Block: b})
+			for _, n := range InSourceOrder(attrs) {
+				t.locals = append(t.locals, &Local{Name: n, Attr: attrs[n], File: f, Block: b})
 			}
 		case "output":
-			m.Outputs = append(m.Outputs, b)
+			t.outputs = append(t.outputs, b)
 		case "module":
 			call := &ModuleCall{Block: b, Name: b.Labels[0]}
 			call.Source, _ = b.StaticString("source")
 			call.Version, _ = b.StaticString("version")
 			call.Providers = providersMap(b)
-			m.ModuleCalls = append(m.ModuleCalls, call)
+			t.calls = append(t.calls, call)
 		case "provider":
-			m.Providers = append(m.Providers, b)
+			t.providers = append(t.providers, b)
 		case "resource", "data", "ephemeral":
-			m.Resources = append(m.Resources, b)
+			t.resources = append(t.resources, b)
 		default:
-			m.Other = append(m.Other, b)
+			t.other = append(t.other, b)
 		}
 	}
+	return t
 }
 
-// providersMap reads `providers = { aws = aws.west }`.
 func providersMap(b *Block) map[string]string {
 	a := b.Attr("providers")
 	if a == nil {
@@ -848,30 +858,28 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 		want[filepath.Dir(abs)] = true
 	}
 	l.roots = []string{l.workDir}
-	byDir := map[string][]string{}
-	if err := l.walk(l.workDir, func(f string) {
-		byDir[filepath.Dir(f)] = append(byDir[filepath.Dir(f)], f)
-	}); err != nil {
+	byDir, err := l.scan(l.workDir, true)
+	if err != nil {
 		return nil, nil, err
 	}
 	l.allDirs = map[string]bool{}
-	var sources []string
+	var sources []scannedFile
 	for dir, fs := range byDir {
 		for _, f := range fs {
-			if k, _ := KindOf(filepath.Base(f)); k == KindTF || k == KindTFJSON {
+			if isTFSource(f.path) {
 				l.allDirs[l.display(dir)] = true
 				sources = append(sources, f)
 			}
 		}
 	}
-	// Read the sources concurrently: on this path the cost is the reads.
-	// An index cached by modification time and size spares reading the
-	// files that did not change since the last run.
+	// The scan has the files' times and sizes: an index of local sources
+	// cached by them spares reading the files that did not change since
+	// the last run; the others are read concurrently.
 	idx := loadSourceIndex(l.workDir)
 	callers := map[string][]string{} // target dir → caller dirs
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	next := make(chan string)
+	next := make(chan scannedFile)
 	for w := 0; w < 2*runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
@@ -881,7 +889,7 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 				if !ok {
 					continue
 				}
-				dir := filepath.Dir(f)
+				dir := filepath.Dir(f.path)
 				for _, m := range srcs {
 					target := filepath.Clean(filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(m, "\\", "/"))))
 					mu.Lock()
@@ -912,7 +920,9 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 		up(d)
 	}
 	for d := range closure {
-		files = append(files, byDir[d]...)
+		for _, f := range byDir[d] {
+			files = append(files, f.path)
+		}
 		restrictDirs = append(restrictDirs, d)
 	}
 	sort.Strings(files)

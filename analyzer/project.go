@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // FileKind says what a file is, by its name.
@@ -53,7 +54,8 @@ type File struct {
 	HCL     *hcl.File // nil when the file could not be parsed at all
 	Module  *Module   // nil for files given on the command line outside modules
 	Ignores []*Ignore
-	lines   []int // byte offset of each line start, built lazily
+	lines   []int    // byte offset of each line start, built lazily
+	top     *fileTop // top-level blocks, extracted by the parse workers
 }
 
 // Syntax returns the native-syntax body, or nil for JSON files.
@@ -348,6 +350,23 @@ func (b *Block) StaticString(name string) (string, bool) {
 // StaticString evaluates an expression without any context and returns it
 // when it is a known string.
 func StaticString(e hcl.Expression) (string, bool) {
+	// The common native-syntax shapes are answered without evaluating: a
+	// failed evaluation builds diagnostics, and this is asked of most
+	// arguments by several rules.
+	switch x := e.(type) {
+	case *hclsyntax.TemplateExpr:
+		if len(x.Parts) == 1 {
+			if lit, ok := x.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() && !lit.Val.IsMarked() {
+				return lit.Val.AsString(), true
+			}
+		}
+	case *hclsyntax.ScopeTraversalExpr, *hclsyntax.FunctionCallExpr:
+		// References and calls never evaluate without a context.
+		return "", false
+	case *hclsyntax.ObjectConsExpr, *hclsyntax.TupleConsExpr, *hclsyntax.ForExpr:
+		// Objects and tuples, never strings.
+		return "", false
+	}
 	v, d := e.Value(nil)
 	if d.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
 		return "", false

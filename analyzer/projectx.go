@@ -3,6 +3,7 @@ package analyzer
 import (
 	"sort"
 	"sync"
+	"time"
 )
 
 // Project is everything loaded from the scanned paths.
@@ -12,9 +13,18 @@ type Project struct {
 	LooseFiles []*File   // tfvars and backend files in directories without .tf files
 	Problems   []Problem // input that could not be loaded
 	Instances  []*Instance
+	// Timings of the phases that built and checked the project, in order
+	// (`TFGATE_TIMINGS=1 tfgate lint` prints them).
+	Timings []PhaseTiming
 
 	byDir map[string]*Module
 	mu    sync.Mutex
+}
+
+// PhaseTiming is how long one phase of a run took.
+type PhaseTiming struct {
+	Phase    string
+	Duration time.Duration
 }
 
 // Module returns the module of a directory (slash path relative to the

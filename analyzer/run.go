@@ -148,8 +148,13 @@ func Run(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	t := time.Now()
 	p.Instantiate(opts.Eval)
-	return RunRules(p, active, opts), nil
+	p.Timings = append(p.Timings, PhaseTiming{"evaluate", time.Since(t)})
+	t = time.Now()
+	res := RunRules(p, active, opts)
+	p.Timings = append(p.Timings, PhaseTiming{"rules", time.Since(t)})
+	return res, nil
 }
 
 // RunRules runs the active rules on a loaded project and applies ignores

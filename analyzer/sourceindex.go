@@ -1,12 +1,13 @@
 package analyzer
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -31,13 +32,16 @@ type sourceEntry struct {
 	Sources []string
 }
 
-type sourceIndexFile struct {
-	Version int
-	Root    string
-	Files   map[string]sourceEntry // by path relative to Root
-}
-
-const sourceIndexVersion = 1
+// The index file is text, one file per line, because decoding it is on the
+// pre-commit path (gob took 10-30 ms for 7,000 files; this takes a few):
+//
+//	tfgate-sources 2
+//	<root>
+//	<path relative to root> TAB <mtime ns> TAB <size> TAB <source> US <source>...
+//
+// Files whose path or sources hold a tab, a newline or a unit separator
+// (US, 0x1f) are left out and read on every run.
+const sourceIndexHeader = "tfgate-sources 2"
 
 func loadSourceIndex(root string) *sourceIndex {
 	idx := &sourceIndex{root: root, entries: map[string]sourceEntry{}, seen: map[string]bool{}}
@@ -53,42 +57,98 @@ func loadSourceIndex(root string) *sourceIndex {
 		dir = filepath.Join(base, "tfgate")
 	}
 	sum := sha256.Sum256([]byte(root))
-	idx.path = filepath.Join(dir, "sources-"+hex.EncodeToString(sum[:8])+".gob")
+	idx.path = filepath.Join(dir, "sources-"+hex.EncodeToString(sum[:8])+".txt")
 	data, err := os.ReadFile(idx.path)
 	if err != nil {
 		return idx
 	}
-	var f sourceIndexFile
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&f) == nil && f.Version == sourceIndexVersion && f.Root == root && f.Files != nil {
-		idx.entries = f.Files
+	if entries, ok := decodeSourceIndex(data, root); ok {
+		idx.entries = entries
 	}
 	return idx
 }
 
-// sources returns the local module sources of a file, from the index when
-// its modification time and size are unchanged, else by reading it.
-func (idx *sourceIndex) sources(path string) ([]string, bool) {
-	st, err := os.Stat(path)
-	if err != nil {
+func decodeSourceIndex(data []byte, root string) (map[string]sourceEntry, bool) {
+	head, rest, _ := strings.Cut(string(data), "\n")
+	gotRoot, rest, _ := strings.Cut(rest, "\n")
+	if head != sourceIndexHeader || gotRoot != root {
 		return nil, false
 	}
-	key := path
-	if rel, err := filepath.Rel(idx.root, path); err == nil {
+	entries := make(map[string]sourceEntry, strings.Count(rest, "\n"))
+	for rest != "" {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		path, line, ok1 := strings.Cut(line, "\t")
+		mt, line, ok2 := strings.Cut(line, "\t")
+		size, srcs, ok3 := strings.Cut(line, "\t")
+		if !ok1 || !ok2 || !ok3 {
+			return nil, false
+		}
+		var e sourceEntry
+		var err error
+		if e.ModTime, err = strconv.ParseInt(mt, 10, 64); err != nil {
+			return nil, false
+		}
+		if e.Size, err = strconv.ParseInt(size, 10, 64); err != nil {
+			return nil, false
+		}
+		if srcs != "" {
+			e.Sources = strings.Split(srcs, "\x1f")
+		}
+		entries[path] = e
+	}
+	return entries, true
+}
+
+func encodeSourceIndex(root string, entries map[string]sourceEntry) []byte {
+	keys := make([]string, 0, len(entries))
+	for k := range entries {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(sourceIndexHeader + "\n" + root + "\n")
+	for _, k := range keys {
+		e := entries[k]
+		if strings.ContainsAny(k, "\t\n\x1f") {
+			continue
+		}
+		srcs := strings.Join(e.Sources, "\x1f")
+		if strings.ContainsAny(srcs, "\t\n") || strings.Count(srcs, "\x1f") != max(len(e.Sources)-1, 0) {
+			continue
+		}
+		b.WriteString(k)
+		b.WriteByte('\t')
+		b.WriteString(strconv.FormatInt(e.ModTime, 10))
+		b.WriteByte('\t')
+		b.WriteString(strconv.FormatInt(e.Size, 10))
+		b.WriteByte('\t')
+		b.WriteString(srcs)
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
+}
+
+// sources returns the local module sources of a file, from the index when
+// its modification time and size (from the scan) are unchanged, else by
+// reading it.
+func (idx *sourceIndex) sources(f scannedFile) ([]string, bool) {
+	key := f.path
+	if rel, err := filepath.Rel(idx.root, f.path); err == nil {
 		key = rel
 	}
-	mt, size := st.ModTime().UnixNano(), st.Size()
 	idx.mu.Lock()
 	e, ok := idx.entries[key]
 	idx.seen[key] = true
 	idx.mu.Unlock()
-	if ok && e.ModTime == mt && e.Size == size {
+	if ok && e.ModTime == f.modTime && e.Size == f.size {
 		return e.Sources, true
 	}
-	src, err := os.ReadFile(path)
+	src, err := readSource(f.path)
 	if err != nil {
 		return nil, false
 	}
-	e = sourceEntry{ModTime: mt, Size: size, Sources: localSources(src)}
+	e = sourceEntry{ModTime: f.modTime, Size: f.size, Sources: localSources(src)}
 	idx.mu.Lock()
 	idx.entries[key] = e
 	idx.dirty = true
@@ -111,11 +171,12 @@ func (idx *sourceIndex) save() {
 	if !idx.dirty {
 		return
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(sourceIndexFile{Version: sourceIndexVersion, Root: idx.root, Files: idx.entries}); err != nil {
+	if strings.ContainsAny(idx.root, "\n") {
 		return
 	}
-	data := buf.Bytes()
+	data := encodeSourceIndex(idx.root, idx.entries)
+	// The gob index of tfgate before format 2 is not read any more.
+	_ = os.Remove(strings.TrimSuffix(idx.path, ".txt") + ".gob")
 	if err := os.MkdirAll(filepath.Dir(idx.path), 0o755); err != nil {
 		return
 	}

@@ -55,3 +55,51 @@ func TestChangedModeFindsCallersThroughTheIndex(t *testing.T) {
 		t.Fatalf("cache dir holds %d files, want 1", len(ents))
 	}
 }
+
+// TestSourceIndexRoundTrip encodes and decodes the index: entries come back
+// as written, entries the format cannot hold are left out (read on every
+// run instead), and a file for another root or format is refused.
+func TestSourceIndexRoundTrip(t *testing.T) {
+	in := map[string]sourceEntry{
+		"envs/dev/main.tf":       {ModTime: 1700000000123456789, Size: 412, Sources: []string{"../../modules/net", "./local"}},
+		"modules/net/main.tf":    {ModTime: 1, Size: 20},
+		"odd\tname/main.tf":      {ModTime: 2, Size: 3, Sources: []string{"../x"}},
+		"envs/odd/main.tf":       {ModTime: 3, Size: 4, Sources: []string{"../a\nb"}},
+		"envs/unit/main.tf":      {ModTime: 5, Size: 6, Sources: []string{"../a\x1fb"}},
+		"envs/prod/main.tf.json": {ModTime: 7, Size: 8, Sources: []string{"../../modules/net"}},
+	}
+	data := encodeSourceIndex("/repo", in)
+	out, ok := decodeSourceIndex(data, "/repo")
+	if !ok {
+		t.Fatalf("decode refused its own encoding:\n%s", data)
+	}
+	for _, k := range []string{"envs/dev/main.tf", "modules/net/main.tf", "envs/prod/main.tf.json"} {
+		got, want := out[k], in[k]
+		if got.ModTime != want.ModTime || got.Size != want.Size || len(got.Sources) != len(want.Sources) {
+			t.Errorf("%s: got %+v, want %+v", k, got, want)
+			continue
+		}
+		for i := range want.Sources {
+			if got.Sources[i] != want.Sources[i] {
+				t.Errorf("%s: source %d = %q, want %q", k, i, got.Sources[i], want.Sources[i])
+			}
+		}
+	}
+	for _, k := range []string{"odd\tname/main.tf", "envs/odd/main.tf", "envs/unit/main.tf"} {
+		if _, ok := out[k]; ok {
+			t.Errorf("%q was stored although the format cannot hold it", k)
+		}
+	}
+	if len(out) != 3 {
+		t.Errorf("decoded %d entries, want 3", len(out))
+	}
+	if _, ok := decodeSourceIndex(data, "/elsewhere"); ok {
+		t.Error("an index for another root was accepted")
+	}
+	if _, ok := decodeSourceIndex([]byte("tfgate-sources 1\n/repo\n"), "/repo"); ok {
+		t.Error("an index of another format version was accepted")
+	}
+	if _, ok := decodeSourceIndex(append(data, "broken line\n"...), "/repo"); ok {
+		t.Error("a damaged index was accepted")
+	}
+}
