@@ -30,25 +30,30 @@ type credentialPattern struct {
 	group int // submatch holding the secret part; 0 for the whole match
 	// check, when set, must accept the secret part.
 	check func(secret string, m []string) bool
+	// hints are substrings a match cannot do without (one of them must be
+	// in the value; hintsFold compared in lower case): most values hold
+	// none, and looking for them is much cheaper than running the pattern.
+	hints, hintsFold []string
 }
 
 // The patterns search anywhere in a value (a heredoc script, a JSON
 // document) unless anchored. Boundaries are spelled out because Go's
 // regexp has no look-around.
 var credentialPatterns = []credentialPattern{
-	{kind: "an AWS access key ID", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)`), group: 1},
-	{kind: "an AWS secret access key", re: regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)`), group: 1},
-	{kind: "a GitHub token", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})(?:[^A-Za-z0-9_]|$)`), group: 1},
-	{kind: "a GitHub token", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{60,})`), group: 1},
-	{kind: "a Slack webhook URL", re: regexp.MustCompile(`https://hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{6,}/[A-Z0-9/]{6,}/([A-Za-z0-9]{16,})`), group: 1},
-	{kind: "a Slack token", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9])(xox[abposre]-[A-Za-z0-9-]{10,})`), group: 1},
-	{kind: "a Stripe live secret key", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_])([sr]k_live_[A-Za-z0-9]{20,})`), group: 1},
-	{kind: "a Google API key", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)`), group: 1},
-	{kind: "a JWT", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})`), group: 1},
+	{kind: "an AWS access key ID", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)`), group: 1, hints: []string{"AKIA", "ASIA", "ABIA", "ACCA"}},
+	{kind: "an AWS secret access key", re: regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)`), group: 1, hintsFold: []string{"secret"}},
+	{kind: "a GitHub token", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})(?:[^A-Za-z0-9_]|$)`), group: 1, hints: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}},
+	{kind: "a GitHub token", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{60,})`), group: 1, hints: []string{"github_pat_"}},
+	{kind: "a Slack webhook URL", re: regexp.MustCompile(`https://hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{6,}/[A-Z0-9/]{6,}/([A-Za-z0-9]{16,})`), group: 1, hints: []string{"https://hooks.slack.com/"}},
+	{kind: "a Slack token", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9])(xox[abposre]-[A-Za-z0-9-]{10,})`), group: 1, hints: []string{"xox"}},
+	{kind: "a Stripe live secret key", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_])([sr]k_live_[A-Za-z0-9]{20,})`), group: 1, hints: []string{"k_live_"}},
+	{kind: "a Google API key", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)`), group: 1, hints: []string{"AIza"}},
+	{kind: "a JWT", re: regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})`), group: 1, hints: []string{"eyJ"}},
 	{
 		kind:  "a URL with a password",
 		re:    regexp.MustCompile(`(?:^|[^A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://([^\s:/?#@"'<>]+):([^\s/?#@"'<>]+)@([^\s/?#:@"'<>]+)`),
 		group: 2,
+		hints: []string{"://"},
 		check: func(pw string, m []string) bool {
 			user, host := m[1], strings.ToLower(m[3])
 			if pw == user || placeholderPart(pw) {
@@ -59,15 +64,17 @@ var credentialPatterns = []credentialPattern{
 		},
 	},
 	{
-		kind:  "a connection string with a password",
-		re:    regexp.MustCompile(`(?i)(?:^|;)\s*(?:password|pwd)\s*=\s*([^;]*)`),
-		group: 1,
-		check: func(pw string, _ []string) bool { return !placeholderPart(pw) },
+		kind:      "a connection string with a password",
+		re:        regexp.MustCompile(`(?i)(?:^|;)\s*(?:password|pwd)\s*=\s*([^;]*)`),
+		group:     1,
+		hintsFold: []string{"password", "pwd"},
+		check:     func(pw string, _ []string) bool { return !placeholderPart(pw) },
 	},
 	{
-		kind:  "a connection string with an access key",
-		re:    regexp.MustCompile(`(?i)(?:^|;)\s*(?:accountkey|sharedaccesskey)\s*=\s*([A-Za-z0-9+/=]{20,})`),
-		group: 1,
+		kind:      "a connection string with an access key",
+		re:        regexp.MustCompile(`(?i)(?:^|;)\s*(?:accountkey|sharedaccesskey)\s*=\s*([A-Za-z0-9+/=]{20,})`),
+		group:     1,
+		hintsFold: []string{"accountkey", "sharedaccesskey"},
 	},
 }
 
@@ -86,13 +93,19 @@ func LooksLikeCredential(value string) (kind string, ok bool) {
 	if s == "" {
 		return "", false
 	}
-	if gcpServiceAcct.MatchString(s) && gcpPrivateKey.MatchString(s) {
+	if strings.Contains(s, "service_account") && gcpServiceAcct.MatchString(s) && gcpPrivateKey.MatchString(s) {
 		return "a GCP service account key", true
 	}
-	if loc := pemHeader.FindStringIndex(s); loc != nil && pemBody(s[loc[1]:]) {
-		return "a PEM private key", true
+	if strings.Contains(s, "-----BEGIN ") {
+		if loc := pemHeader.FindStringIndex(s); loc != nil && pemBody(s[loc[1]:]) {
+			return "a PEM private key", true
+		}
 	}
+	lower := ""
 	for _, p := range credentialPatterns {
+		if !p.mayMatch(s, &lower) {
+			continue
+		}
 		for _, m := range p.re.FindAllStringSubmatch(s, -1) {
 			secret := m[p.group]
 			if placeholderPart(secret) {
@@ -108,6 +121,25 @@ func LooksLikeCredential(value string) (kind string, ok bool) {
 		return "an AWS secret access key", true
 	}
 	return "", false
+}
+
+// mayMatch reports whether s holds one of the pattern's hints; lower is
+// s in lower case, computed on first use and shared between patterns.
+func (p *credentialPattern) mayMatch(s string, lower *string) bool {
+	for _, h := range p.hints {
+		if strings.Contains(s, h) {
+			return true
+		}
+	}
+	if len(p.hintsFold) > 0 && *lower == "" {
+		*lower = strings.ToLower(s)
+	}
+	for _, h := range p.hintsFold {
+		if strings.Contains(*lower, h) {
+			return true
+		}
+	}
+	return len(p.hints) == 0 && len(p.hintsFold) == 0
 }
 
 // pemBody reports whether the text after a PEM header holds key material
@@ -136,7 +168,7 @@ func pemBody(rest string) bool {
 // mixes cases and digits (so neither a hex digest nor a word) and is random
 // enough to be a key rather than a path or a name.
 func awsSecretKeyShape(s string) bool {
-	if !awsSecretShape.MatchString(s) || strings.Count(s, "/") >= 4 {
+	if len(s) != 40 || !awsSecretShape.MatchString(s) || strings.Count(s, "/") >= 4 {
 		return false
 	}
 	var upper, lower, digit bool
@@ -626,6 +658,24 @@ func (w *secretWalker) add(path, kind string, rng hcl.Range) {
 var literalCtx = &hcl.EvalContext{}
 
 func (w *secretWalker) expr(c secretCtx, path string, e hcl.Expression, rng hcl.Range) {
+	// Fast paths for the common native-syntax shapes, which would otherwise
+	// go through failed ExprMap/ExprList conversions (each building
+	// diagnostics) before being evaluated.
+	switch x := e.(type) {
+	case *hclsyntax.ScopeTraversalExpr:
+		// A reference: not a literal, and no literal text in it.
+		return
+	case *hclsyntax.LiteralValueExpr:
+		w.value(c, path, x.Val, rng)
+		return
+	case *hclsyntax.TemplateExpr:
+		if len(x.Parts) == 1 {
+			if lit, ok := x.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String {
+				w.value(c, path, lit.Val, rng)
+				return
+			}
+		}
+	}
 	if pairs, d := hcl.ExprMap(e); !d.HasErrors() {
 		keys := map[string]hcl.Expression{}
 		type item struct {
@@ -829,7 +879,23 @@ func JSONToCty(v any) cty.Value {
 	return cty.NullVal(cty.DynamicPseudoType)
 }
 
-var identKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+// isIdentKey reports whether a key can follow a dot in a path: it matches
+// [A-Za-z_][A-Za-z0-9_-]*.
+func isIdentKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // joinPath names a nested value: db.password, tags["team name"]. A key that
 // itself looks like a credential is not shown.
@@ -837,7 +903,7 @@ func joinPath(path, key string) string {
 	if _, secret := LooksLikeCredential(key); secret {
 		return path + "[…]"
 	}
-	if identKey.MatchString(key) {
+	if isIdentKey(key) {
 		if path == "" {
 			return key
 		}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	version "github.com/hashicorp/go-version"
 )
@@ -44,9 +45,54 @@ type VersionConstraint struct {
 
 var clausePattern = regexp.MustCompile(`^(=|!=|>=|<=|>|<|~>)?\s*(v?)([0-9][0-9A-Za-z.+\-]*)$`)
 
+// Parsed constraints and versions are kept for the whole run: a monorepo
+// repeats the same few strings in every module, and go-version parses with
+// regular expressions. Both are read-only once made.
+var (
+	constraintCache sync.Map // constraintKey → parsedConstraint
+	versionCache    sync.Map // string → parsedVersion
+)
+
+type constraintKey struct {
+	s   string
+	syn ConstraintSyntax
+}
+
+type parsedConstraint struct {
+	c   *VersionConstraint
+	err error
+}
+
+type parsedVersion struct {
+	v   *version.Version
+	err error
+}
+
+// ParseVersion parses a version number as hashicorp/go-version does. The
+// result is shared: callers must not modify it.
+func ParseVersion(s string) (*version.Version, error) {
+	if p, ok := versionCache.Load(s); ok {
+		return p.(parsedVersion).v, p.(parsedVersion).err
+	}
+	v, err := version.NewVersion(s)
+	versionCache.Store(s, parsedVersion{v, err})
+	return v, err
+}
+
 // ParseVersionConstraint parses a constraint as Terraform would with the
 // given syntax. An empty or blank string is a constraint without clauses.
+// The result is shared: callers must not modify it.
 func ParseVersionConstraint(s string, syn ConstraintSyntax) (*VersionConstraint, error) {
+	k := constraintKey{s, syn}
+	if p, ok := constraintCache.Load(k); ok {
+		return p.(parsedConstraint).c, p.(parsedConstraint).err
+	}
+	c, err := parseVersionConstraint(s, syn)
+	constraintCache.Store(k, parsedConstraint{c, err})
+	return c, err
+}
+
+func parseVersionConstraint(s string, syn ConstraintSyntax) (*VersionConstraint, error) {
 	c := &VersionConstraint{Raw: s, Syntax: syn}
 	if strings.TrimSpace(s) == "" {
 		return c, nil
@@ -67,7 +113,7 @@ func ParseVersionConstraint(s string, syn ConstraintSyntax) (*VersionConstraint,
 		if m[2] != "" && syn == ProviderSyntax {
 			return nil, fmt.Errorf("a \"v\" prefix is not allowed in provider versions (%q)", part)
 		}
-		v, err := version.NewVersion(m[3])
+		v, err := ParseVersion(m[3])
 		if err != nil {
 			return nil, fmt.Errorf("malformed version %q: %v", m[3], err)
 		}
@@ -257,7 +303,7 @@ func VersionSatisfies(v, c string, syn ConstraintSyntax) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	vv, err := version.NewVersion(v)
+	vv, err := ParseVersion(v)
 	if err != nil {
 		return false, err
 	}

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	version "github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer"
 )
@@ -127,7 +126,7 @@ func checkLockEntry(pass *analyzer.Pass, m *analyzer.Module, anchor hcl.Range, l
 		pass.Report(analyzer.Finding{Range: anchor, Module: m.Dir, Address: address, Attribute: "version", Related: related,
 			Message: fmt.Sprintf("`%s` entry for %q has no `version`; run `terraform init` to rewrite it", lockPath, short)})
 	case lp.Version != "":
-		v, err := version.NewVersion(lp.Version)
+		v, err := analyzer.ParseVersion(lp.Version)
 		if err != nil {
 			pass.Report(analyzer.Finding{Range: anchor, Module: m.Dir, Address: address, Attribute: "version", Related: related,
 				Message: fmt.Sprintf("`%s` locks %q at %q, which is not a version", lockPath, short, lp.Version)})

@@ -165,24 +165,28 @@ var versionNumber = regexp.MustCompile(`\d+(?:\.\d+){0,2}`)
 // constraints admit everything, so that a suggestion is only held back when
 // the module clearly pins an older release.
 func allowsTerraform(m *analyzer.Module, min string) bool {
-	floor := version.Must(version.NewVersion(min))
-	var all []version.Constraints
+	floor, err := analyzer.ParseVersion(min)
+	if err != nil {
+		panic(err) // min is a constant of the caller
+	}
+	var all []*analyzer.VersionConstraint
 	probes := []*version.Version{floor}
 	for _, s := range []string{"1.11.0", "1.12.0", "1.13.0", "1.14.0", "1.15.0", "1.20.0", "1.99.0", "2.0.0", "3.0.0"} {
-		probes = append(probes, version.Must(version.NewVersion(s)))
+		v, _ := analyzer.ParseVersion(s)
+		probes = append(probes, v)
 	}
 	for _, tb := range m.Terraform {
 		s, ok := tb.StaticString("required_version")
 		if !ok {
 			continue
 		}
-		cs, err := version.NewConstraint(s)
+		cs, err := analyzer.ParseVersionConstraint(s, analyzer.CoreSyntax)
 		if err != nil {
 			continue
 		}
 		all = append(all, cs)
 		for _, n := range versionNumber.FindAllString(s, -1) {
-			if v, err := version.NewVersion(n); err == nil {
+			if v, err := analyzer.ParseVersion(n); err == nil {
 				probes = append(probes, v)
 			}
 		}
@@ -193,7 +197,7 @@ func allowsTerraform(m *analyzer.Module, min string) bool {
 		}
 		ok := true
 		for _, cs := range all {
-			ok = ok && cs.Check(v)
+			ok = ok && cs.Allows(v)
 		}
 		if ok {
 			return true

@@ -877,6 +877,7 @@ func runTagsRequired(pass *analyzer.Pass) error {
 			continue
 		}
 		var separate map[string]*tagLayer
+		defaults := map[providerDefaultsKey]*providerDefaults{}
 		for _, b := range in.Module.Resources {
 			if b.Type != "resource" || len(b.Labels) < 2 {
 				continue
@@ -888,13 +889,27 @@ func runTagsRequired(pass *analyzer.Pass) error {
 			if separate == nil {
 				separate = separateTags(in)
 			}
-			checkTaggedResource(pass, pol, in, b, kind, separate[b.Address()])
+			checkTaggedResource(pass, pol, in, b, kind, separate[b.Address()], defaults)
 		}
 	}
 	return nil
 }
 
-func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, in *analyzer.Instance, b *analyzer.Block, kind tagKind, separate *tagLayer) {
+// providerDefaults is what a provider configuration gives the resources of
+// one type: its default tags, and the keys it leaves to others.
+type providerDefaults struct {
+	layer tagLayer
+	prov  effectiveTags
+}
+
+// providerDefaultsKey identifies the resources of an instance that share
+// their provider defaults: same provider configuration, same type.
+type providerDefaultsKey struct {
+	provider, typ string
+	kind          tagKind
+}
+
+func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, in *analyzer.Instance, b *analyzer.Block, kind tagKind, separate *tagLayer, cache map[providerDefaultsKey]*providerDefaults) {
 	attrs := []string{kind.attr}
 	if kind.blocks {
 		attrs = []string{"tag", "tags"}
@@ -909,9 +924,17 @@ func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, in *analyzer.Insta
 	if len(scopes) == 0 {
 		return
 	}
-	// The provider configuration is the same for every instance of the block.
-	prov := &effectiveTags{}
-	defaults := providerSettings(in, b, kind, prov)
+	// The provider configuration is the same for every instance of the
+	// block, and for every block of the type using it.
+	pk, _ := providerKeyOf(b)
+	ck := providerDefaultsKey{pk, b.Labels[0], kind}
+	pd := cache[ck]
+	if pd == nil {
+		pd = &providerDefaults{}
+		pd.layer = providerSettings(in, b, kind, &pd.prov)
+		cache[ck] = pd
+	}
+	prov, defaults := &pd.prov, pd.layer
 	var msgs []string
 	first := -1
 	for i, s := range scopes {
