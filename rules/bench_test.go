@@ -60,3 +60,60 @@ func BenchmarkLintChangedModule(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPhases splits a lint of the 2,000-module tree into its phases,
+// each measured on its own in the same run: loading (walk, read, parse),
+// instantiation (variables, locals, module calls) and the rules.
+//
+//	go test ./rules -run '^$' -bench Phases -benchtime 5x
+func BenchmarkPhases(b *testing.B) {
+	l := monorepo.Layout{Modules: 2000}
+	dir := b.TempDir()
+	if err := monorepo.Generate(dir, l); err != nil {
+		b.Fatal(err)
+	}
+	load := func(b *testing.B) *analyzer.Project {
+		p, err := analyzer.Load(analyzer.LoadOptions{WorkDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return p
+	}
+	perFile := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(l.Files()), "ns/file")
+	}
+	b.Run("load", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			load(b)
+		}
+		perFile(b)
+	})
+	b.Run("instantiate", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			p := load(b)
+			b.StartTimer()
+			p.Instantiate(analyzer.EvalOptions{})
+		}
+		perFile(b)
+	})
+	b.Run("rules", func(b *testing.B) {
+		p := load(b)
+		p.Instantiate(analyzer.EvalOptions{})
+		active, err := analyzer.SelectRules(All(), nil, nil, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			res := analyzer.RunRules(p, active, analyzer.Options{Rules: All()})
+			if len(res.Findings) == 0 {
+				b.Fatal("no findings: the generated tree has some by design")
+			}
+		}
+		perFile(b)
+	})
+}

@@ -210,7 +210,8 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		// modules that call them, found from the working directory.
 		load = analyzer.LoadOptions{Changed: paths, WorkDir: wd}
 	}
-	load.Discovered = tuneGC
+	gc := &gcTuner{}
+	load.Discovered, load.Parsed = gc.discovered, gc.parsed
 	opts := analyzer.Options{
 		Load:         load,
 		Rules:        all,
@@ -289,6 +290,17 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		fmt.Fprintf(stderr, "tfgate: wrote %d findings to baseline %s\n", n, lf.writeBaseline)
 		return exitOK
 	}
+	if os.Getenv("TFGATE_TIMINGS") != "" && res.Project != nil {
+		// For performance reports: where a run's time went.
+		reportStart := time.Now()
+		defer func() {
+			var parts []string
+			for _, t := range append(res.Project.Timings, analyzer.PhaseTiming{Phase: "report", Duration: time.Since(reportStart)}) {
+				parts = append(parts, fmt.Sprintf("%s %.1f ms", t.Phase, float64(t.Duration.Microseconds())/1000))
+			}
+			fmt.Fprintf(stderr, "tfgate: timings: %s\n", strings.Join(parts, ", "))
+		}()
+	}
 	meta := report.Meta{
 		ToolVersion: version,
 		Category:    lf.category,
@@ -336,21 +348,41 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 	return exitOK
 }
 
-// tuneGC trades the garbage collector's default headroom for a memory
-// limit sized to the tree: a parsed file keeps ~11 KB live, so collecting
-// less often up to ~26 KB per file (at least 256 MiB) keeps a 10,000-file
-// lint under 300 MB with far fewer collections. GOGC or GOMEMLIMIT in the
-// environment win.
-func tuneGC(files int) {
+// gcTuner replaces the garbage collector's proportional pacing (GOGC) with
+// a memory limit sized to the tree: tfgate keeps every syntax tree until
+// the reports are written, so the heap only grows, and collecting at every
+// doubling (GOGC=100) re-marks that growing heap again and again. With
+// GOGC off the collector runs only as the heap nears the limit: none at
+// all for a few hundred files, four times for 10,000 (eight with
+// GOGC=400, measured in docs/performance.md). The limit is ~26 KB per
+// discovered file, at least 256 MiB, raised after parsing to 80 times the
+// source read (syntax trees and evaluated values hold ~50 times the source
+// at their peak), so a tree of a few huge files is not starved. GOGC or
+// GOMEMLIMIT in the environment win.
+type gcTuner struct {
+	limit int64
+}
+
+func (g *gcTuner) discovered(files int) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	limit := int64(files) * 26 << 10
-	if limit < 256<<20 {
-		limit = 256 << 20
+	g.limit = int64(files) * 26 << 10
+	if g.limit < 256<<20 {
+		g.limit = 256 << 20
 	}
-	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(limit)
+	debug.SetMemoryLimit(g.limit)
+	debug.SetGCPercent(-1)
+}
+
+func (g *gcTuner) parsed(bytes int64) {
+	if g.limit == 0 {
+		return
+	}
+	if need := bytes * 80; need > g.limit {
+		g.limit = need
+		debug.SetMemoryLimit(need)
+	}
 }
 
 // allFiles reports whether every path names a file (not a directory).
