@@ -29,6 +29,7 @@ tfgate lints the modules of those files plus the modules that call them,
 found under the current directory, and leaves the rest of the tree alone
 (an index of local module sources in the user cache directory spares
 re-reading unchanged files; TFGATE_CACHE_DIR=off disables it).
+TFGATE_TIMINGS=1 prints how long each phase took on stderr.
 
 Examples:
   # Lint the current tree; findings at warning or above fail (exit 2)
