@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tfgate/tfgate/analyzer/fasthcl"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -326,7 +327,10 @@ func (l *loader) parseFileAs(abs string, kind FileKind) *File {
 
 // ParseSource parses one file's bytes without touching the file system. It
 // never panics: binary data, invalid UTF-8 and pathological nesting come
-// back as diagnostics with a nil file.
+// back as diagnostics with a nil file. Native syntax goes through fasthcl
+// first, which builds hclsyntax's own tree for the error-free common case
+// without hclsyntax's per-token garbage; anything else, and every
+// diagnostic, comes from hclsyntax.
 func ParseSource(src []byte, filename string, kind FileKind) (*hcl.File, hcl.Diagnostics) {
 	start := hcl.Range{Filename: filename, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
 	if bytes.IndexByte(src, 0) >= 0 {
@@ -355,6 +359,8 @@ func ParseSource(src []byte, filename string, kind FileKind) (*hcl.File, hcl.Dia
 		}()
 		if kind.IsJSON() {
 			f, diags = hcljson.Parse(src, filename)
+		} else if ff, ok := fasthcl.Parse(src, filename); ok {
+			f = ff // the same tree hclsyntax builds, without its per-token garbage
 		} else {
 			f, diags = hclsyntax.ParseConfig(src, filename, hcl.Pos{Line: 1, Column: 1})
 		}
