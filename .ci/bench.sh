@@ -54,6 +54,34 @@ fi
 
 log "building tfgate"
 GOFLAGS='' go build -trimpath -o "$W/tfgate" ./cmd/tfgate
+
+# A fixed single-threaded loop timed before and after the runs: the VMs this
+# runs on change speed by several times within an hour, and this says which
+# hour a report comes from.
+cat >"$W/cpuref.go" <<'GO'
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func main() {
+	best := time.Hour
+	for r := 0; r < 3; r++ {
+		t, x := time.Now(), 0
+		for i := 0; i < 300000000; i++ {
+			x += i * i % 7
+		}
+		if d := time.Since(t); d < best && x != 0 {
+			best = d
+		}
+	}
+	fmt.Printf("%d ms", best.Milliseconds())
+}
+GO
+(cd "$W" && GOFLAGS='' GO111MODULE=off go build -o cpuref cpuref.go)
+cpuref_before=$("${pin[@]}" "$W/cpuref")
 tflint=
 if [ "${BENCH_TFLINT:-1}" != 0 ]; then
   tflint="$T/tflint-$TFLINT_VERSION/tflint"
@@ -98,6 +126,7 @@ report="$W/report.md"
 {
   echo "Machine: $cores cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(go version | cut -d' ' -f3), tfgate $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')+working tree${tflint:+, tflint $TFLINT_VERSION (bundled terraform ruleset, default rules)}."
   echo "Median of $runs tfgate runs${tflint:+ and $tflint_runs tflint run(s)} after a warm-up run; peak RSS is the largest of the runs."
+  echo "CPU reference (a fixed single-threaded loop, best of 3; lower is a faster machine): $cpuref_before before the runs, $("${pin[@]}" "$W/cpuref") after."
   echo
   if [ -n "$tflint" ]; then
     echo "| modules | files | tfgate lint | per file | peak RSS | tflint --recursive | per file | peak RSS | tflint ÷ tfgate |"
