@@ -17,7 +17,8 @@ import (
 // scannedFile is a Terraform file found by scan.
 type scannedFile struct {
 	path string // absolute
-	// modTime (Unix nanoseconds) and size, when scan was asked for them.
+	// modTime (Unix nanoseconds) and size of a .tf or .tf.json file, when
+	// scan was asked for them.
 	modTime, size int64
 }
 
@@ -27,9 +28,9 @@ type scannedFile struct {
 // time. Directories that skipDir names are not entered, symbolic links to
 // directories are not followed (as WalkDir), dangling links to files are
 // skipped (Terraform skips them too) and other unreadable entries are
-// recorded as problems. withStat adds each file's modification time and
-// size (the pre-commit path's source index is keyed by them). Only an
-// unreadable root is an error.
+// recorded as problems. withStat adds the modification time and size of
+// each .tf and .tf.json file (the pre-commit path's source index is keyed
+// by them; it reads no other kind). Only an unreadable root is an error.
 func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, error) {
 	ents, err := os.ReadDir(root)
 	if err != nil {
@@ -68,9 +69,11 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 				}()
 				continue
 			}
-			if _, ok := KindOf(name); !ok {
+			kind, ok := KindOf(name)
+			if !ok {
 				continue
 			}
+			stat := withStat && (kind == KindTF || kind == KindTFJSON)
 			f := scannedFile{path: p}
 			var st fs.FileInfo
 			var err error
@@ -85,12 +88,12 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 						fmt.Sprintf("cannot read %s: %v", l.display(p), unwrapPathErr(err)), "")
 					continue
 				}
-			case withStat:
+			case stat:
 				if st, err = e.Info(); err != nil {
 					continue // gone since the directory was read
 				}
 			}
-			if withStat {
+			if stat {
 				f.modTime, f.size = st.ModTime().UnixNano(), st.Size()
 			}
 			files = append(files, f)
