@@ -19,8 +19,11 @@ const (
 	tOQuote
 	tCQuote
 	tQuotedLit
-	tInterp // ${
-	tSeqEnd // } closing an interpolation
+	tOHeredoc  // <<EOT or <<-EOT, with its newline
+	tCHeredoc  // the closing marker's line, without its newline
+	tStringLit // heredoc text
+	tInterp    // ${
+	tSeqEnd    // } closing an interpolation
 	tOBrace
 	tCBrace
 	tOBrack
@@ -222,6 +225,10 @@ func (l *lexer) main(interp bool) bool {
 			if !l.str() {
 				return false
 			}
+		case c == '<' && next == '<':
+			if !l.heredoc() {
+				return false
+			}
 		case c == '{':
 			braces++
 			l.i++
@@ -244,6 +251,102 @@ func (l *lexer) main(interp bool) bool {
 		}
 	}
 	return !interp
+}
+
+// heredoc lexes a heredoc template from its "<<": the introducer with its
+// newline, the text (one token per line, split around "$" and "%" and
+// interpolations, as hclsyntax splits it), the closing marker's line and
+// the newline after it.
+func (l *lexer) heredoc() bool {
+	src, n := l.src, len(l.src)
+	start := l.i
+	j := l.i + 2
+	if j < n && src[j] == '-' {
+		j++
+	}
+	if j >= n || !isIdentStart(src[j]) {
+		return false
+	}
+	mstart := j
+	for j < n && isIdentCont(src[j]) {
+		j++
+	}
+	marker := src[mstart:j]
+	switch {
+	case j < n && src[j] == '\n':
+		j++
+	case j+1 < n && src[j] == '\r' && src[j+1] == '\n':
+		j += 2
+	default:
+		return false
+	}
+	l.i = j
+	l.emitLines(tOHeredoc, start)
+	l.depth++
+	if l.depth > maxDepth {
+		return false
+	}
+	defer func() { l.depth-- }()
+	startOfLine := true
+	for l.i < n {
+		c := src[l.i]
+		if c == '$' || c == '%' {
+			next := byte(0)
+			if l.i+1 < n {
+				next = src[l.i+1]
+			}
+			s := l.i
+			if next == '{' {
+				if c == '%' || l.i+2 < n && src[l.i+2] == '~' {
+					return false // directives and strip markers
+				}
+				l.i += 2
+				l.emit(tInterp, s)
+				if !l.main(true) {
+					return false
+				}
+			} else {
+				l.i++
+				if next == c && l.i+1 < n && src[l.i+1] == '{' {
+					l.i += 2 // "$${", "%%{"
+				}
+				l.emit(tStringLit, s)
+			}
+			startOfLine = false
+			continue
+		}
+		s := l.i
+		for l.i < n && src[l.i] != '$' && src[l.i] != '%' && src[l.i] != '\n' && src[l.i] != '\r' {
+			l.i++
+		}
+		if l.i >= n {
+			return false // unterminated
+		}
+		if src[l.i] == '$' || src[l.i] == '%' {
+			l.emit(tStringLit, s)
+			startOfLine = false
+			continue
+		}
+		end := l.i
+		if src[l.i] == '\r' {
+			if l.i+1 >= n || src[l.i+1] != '\n' {
+				return false
+			}
+			l.i++
+		}
+		l.i++
+		if startOfLine && bytes.Equal(bytes.TrimSpace(src[s:end]), marker) {
+			nl := l.i
+			l.i = end
+			l.emit(tCHeredoc, s)
+			l.i = nl
+			l.emitLines(tNewline, end)
+			return true
+		}
+		l.emitLines(tStringLit, s)
+		startOfLine = true
+	}
+	return false
 }
 
 // number consumes a number literal as hclsyntax's lexer does: a digit, then

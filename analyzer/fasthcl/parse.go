@@ -6,8 +6,8 @@
 // very tree hclsyntax.ParseConfig would build (same node types, values and
 // source ranges; the differential tests and fuzz target hold it to that) or
 // reports that it cannot, and the caller parses with hclsyntax, which also
-// produces every diagnostic. It declines heredocs, template directives,
-// strip markers, \u escapes, non-ASCII text outside strings
+// produces every diagnostic. It declines template directives (%{ }),
+// strip markers (~), \u escapes, non-ASCII text outside strings, heredocs
 // and comments, and any syntax error.
 //
 // The tests parse every .tf file in this repository, a corpus of public
@@ -16,7 +16,10 @@
 package fasthcl
 
 import (
+	"bytes"
+	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -283,7 +286,7 @@ func (p *parser) parseQuotedStringLiteral() (string, hcl.Range) {
 		case tCQuote:
 			return string(val), hcl.RangeBetween(p.rng(open), p.rng(t))
 		case tQuotedLit:
-			val = p.unescape(val, t)
+			val = p.unescape(val, t, true)
 		default:
 			p.fail()
 		}
@@ -292,7 +295,7 @@ func (p *parser) parseQuotedStringLiteral() (string, hcl.Range) {
 
 // unescape appends the value of a quoted literal token; the lexer admitted
 // only the escapes handled here.
-func (p *parser) unescape(dst []byte, t token) []byte {
+func (p *parser) unescape(dst []byte, t token, quoted bool) []byte {
 	b := p.src[t.start.Byte:t.end.Byte]
 	for i := 0; i < len(b); i++ {
 		c := b[i]
@@ -301,7 +304,7 @@ func (p *parser) unescape(dst []byte, t token) []byte {
 			i += 2
 			continue
 		}
-		if c != '\\' {
+		if c != '\\' || !quoted {
 			dst = append(dst, c)
 			continue
 		}
@@ -580,7 +583,7 @@ func (p *parser) parseExpressionTerm() hclsyntax.Expression {
 		default:
 			return &hclsyntax.ScopeTraversalExpr{Traversal: hcl.Traversal{hcl.TraverseRoot{Name: name, SrcRange: r}}, SrcRange: r}
 		}
-	case tOQuote:
+	case tOQuote, tOHeredoc:
 		return p.parseTemplate()
 	case tMinus, tBang:
 		p.read()
@@ -776,60 +779,115 @@ func (p *parser) finishForExpr(open token) hclsyntax.Expression {
 	}
 }
 
-// parseTemplate parses a quoted string with interpolations, as
-// hclsyntax's parseTemplateInner does for them: consecutive literal tokens
-// melded into one part, "${x}" alone kept as a TemplateWrapExpr.
+// piece is a template token raised as hclsyntax's parseTemplateParts does:
+// literal text (lit set, val its decoded value) or an interpolation.
+type piece struct {
+	lit  *hclsyntax.LiteralValueExpr
+	val  string
+	expr hclsyntax.Expression
+}
+
+// parseTemplate parses a quoted string or a heredoc with interpolations, as
+// hclsyntax's parseTemplateInner does: the pieces of a "<<-" heredoc
+// flushed left, consecutive literals melded into one part, "${x}" alone
+// kept as a TemplateWrapExpr.
 func (p *parser) parseTemplate() hclsyntax.Expression {
 	open := p.read()
-	startRange := p.rng(p.peek())
-	var parts []hclsyntax.Expression
-	var endRange hcl.Range
-	interps := 0
-	// Consecutive literal tokens meld into one part, as in hclsyntax.
-	var lit []byte
-	var litRange hcl.Range
-	inLit := false
-	flush := func() {
-		if inLit {
-			parts = append(parts, &hclsyntax.LiteralValueExpr{Val: cty.StringVal(string(lit)), SrcRange: litRange})
-			lit, inLit = lit[:0], false
-		}
+	heredoc := open.typ == tOHeredoc
+	closer, litType := tCQuote, tQuotedLit
+	if heredoc {
+		closer, litType = tCHeredoc, tStringLit
 	}
+	startRange := p.rng(p.peek())
+	var endRange hcl.Range
+	var stack [4]piece
+	pieces := stack[:0]
 	for {
 		t := p.read()
-		if t.typ == tCQuote {
+		if t.typ == closer {
 			endRange = p.rng(t)
-			flush()
 			break
 		}
 		switch t.typ {
-		case tQuotedLit:
-			if r := p.rng(t); inLit {
-				litRange.End = r.End
-			} else {
-				litRange, inLit = r, true
-			}
-			lit = p.unescape(lit, t)
+		case litType:
+			pieces = append(pieces, piece{lit: &hclsyntax.LiteralValueExpr{SrcRange: p.rng(t)}, val: string(p.unescape(nil, t, !heredoc))})
 		case tInterp:
-			flush()
 			p.push(false)
-			parts = append(parts, p.parseExpression())
+			pieces = append(pieces, piece{expr: p.parseExpression()})
 			p.expect(tSeqEnd)
 			p.pop()
-			interps++
 		default:
 			p.fail()
 		}
 	}
-	r := hcl.RangeBetween(p.rng(open), endRange)
-	if len(parts) == 0 {
-		parts = append(parts, &hclsyntax.LiteralValueExpr{
-			Val:      cty.StringVal(""),
+	if len(pieces) == 0 {
+		pieces = append(pieces, piece{lit: &hclsyntax.LiteralValueExpr{
 			SrcRange: hcl.Range{Filename: startRange.Filename, Start: startRange.End, End: startRange.End},
-		})
+		}})
 	}
-	if len(parts) == 1 && interps == 1 {
+	if heredoc && bytes.HasPrefix(p.src[open.start.Byte:open.end.Byte], []byte("<<-")) {
+		flushLeft(pieces)
+	}
+	parts := make([]hclsyntax.Expression, 0, len(pieces))
+	for i := 0; i < len(pieces); i++ {
+		pc := pieces[i]
+		if pc.lit == nil {
+			parts = append(parts, pc.expr)
+			continue
+		}
+		for i+1 < len(pieces) && pieces[i+1].lit != nil {
+			i++
+			pc.val += pieces[i].val
+			pc.lit.SrcRange.End = pieces[i].lit.SrcRange.End
+		}
+		pc.lit.Val = cty.StringVal(pc.val)
+		parts = append(parts, pc.lit)
+	}
+	r := hcl.RangeBetween(p.rng(open), endRange)
+	if len(parts) == 1 && pieces[0].lit == nil {
 		return &hclsyntax.TemplateWrapExpr{Wrapped: parts[0], SrcRange: r}
 	}
 	return &hclsyntax.TemplateExpr{Parts: parts, SrcRange: r}
+}
+
+// flushLeft removes from every line of a "<<-" heredoc the indentation the
+// least indented line has, exactly as hclsyntax's
+// flushHeredocTemplateParts does (counting grapheme clusters; blank lines
+// and lines that start with an interpolation count as it counts them).
+func flushLeft(pieces []piece) {
+	const maxInt = int(^uint(0) >> 1)
+	minSpaces := maxInt
+	newline := true
+	var adjust []*piece
+	for i := range pieces {
+		pc := &pieces[i]
+		if newline {
+			newline = false
+			spaces := 0
+			if pc.lit != nil {
+				trimmed := strings.TrimLeftFunc(pc.val, unicode.IsSpace)
+				if trimmed == "" && strings.HasSuffix(pc.val, "\n") {
+					spaces = maxInt
+				} else {
+					spaces = graphemes([]byte(pc.val[:len(pc.val)-len(trimmed)]))
+					adjust = append(adjust, pc)
+				}
+			}
+			minSpaces = min(minSpaces, spaces)
+		}
+		if pc.lit != nil && strings.HasSuffix(pc.val, "\n") {
+			newline = true
+		}
+	}
+	for _, pc := range adjust {
+		b := []byte(pc.val)
+		cut := 0
+		for i := 0; i < minSpaces; i++ {
+			adv, _, _ := scanGraphemeClusters(b[cut:], true)
+			cut += adv
+		}
+		pc.val = pc.val[cut:]
+		pc.lit.SrcRange.Start.Column += minSpaces
+		pc.lit.SrcRange.Start.Byte += cut
+	}
 }
