@@ -359,13 +359,25 @@ func ParseSource(src []byte, filename string, kind FileKind) (*hcl.File, hcl.Dia
 		}()
 		if kind.IsJSON() {
 			f, diags = hcljson.Parse(src, filename)
-		} else if ff, ok := fasthcl.Parse(src, filename); ok {
+		} else if ff, ok := fastParse(src, filename); ok {
 			f = ff // the same tree hclsyntax builds, without its per-token garbage
 		} else {
 			f, diags = hclsyntax.ParseConfig(src, filename, hcl.Pos{Line: 1, Column: 1})
 		}
 	}()
 	return f, diags
+}
+
+// fastParse is fasthcl.Parse, except that a panic in it (a bug: its tests
+// and fuzz target hold it to hclsyntax) hands the file to hclsyntax instead
+// of losing it.
+func fastParse(src []byte, filename string) (f *hcl.File, ok bool) {
+	defer func() {
+		if recover() != nil {
+			f, ok = nil, false
+		}
+	}()
+	return fasthcl.Parse(src, filename)
 }
 
 func invalidUTF8Range(src []byte, filename string) hcl.Range {

@@ -64,8 +64,8 @@ type token struct {
 
 // lexer splits HCL native syntax into tokens exactly where hclsyntax's
 // lexer does, with the same positions. Non-ASCII text is accepted in
-// strings and comments only. Anything it does not handle (heredocs,
-// template directives, strip markers, "$${" escapes, invalid characters)
+// strings, heredocs and comments only. Anything it does not handle
+// (template directives, strip markers, \u escapes, invalid characters)
 // stops it, and the caller falls back to hclsyntax.
 type lexer struct {
 	src     []byte
@@ -289,28 +289,9 @@ func (l *lexer) heredoc() bool {
 	defer func() { l.depth-- }()
 	startOfLine := true
 	for l.i < n {
-		c := src[l.i]
-		if c == '$' || c == '%' {
-			next := byte(0)
-			if l.i+1 < n {
-				next = src[l.i+1]
-			}
-			s := l.i
-			if next == '{' {
-				if c == '%' || l.i+2 < n && src[l.i+2] == '~' {
-					return false // directives and strip markers
-				}
-				l.i += 2
-				l.emit(tInterp, s)
-				if !l.main(true) {
-					return false
-				}
-			} else {
-				l.i++
-				if next == c && l.i+1 < n && src[l.i+1] == '{' {
-					l.i += 2 // "$${", "%%{"
-				}
-				l.emit(tStringLit, s)
+		if c := src[l.i]; c == '$' || c == '%' {
+			if !l.sign(tStringLit) {
+				return false
 			}
 			startOfLine = false
 			continue
@@ -349,6 +330,33 @@ func (l *lexer) heredoc() bool {
 	return false
 }
 
+// sign lexes a "$" or "%" in template text: "${" and the interpolation
+// through its closing brace, or else a literal token of its own ("$", "%",
+// or the escapes "$${" and "%%{"), where hclsyntax splits them too (columns
+// count clusters per token). Directives and strip markers stop the lexer.
+func (l *lexer) sign(lit tokType) bool {
+	src, n := l.src, len(l.src)
+	c, start := src[l.i], l.i
+	next := byte(0)
+	if l.i+1 < n {
+		next = src[l.i+1]
+	}
+	if next != '{' {
+		l.i++
+		if next == c && l.i+1 < n && src[l.i+1] == '{' {
+			l.i += 2
+		}
+		l.emit(lit, start)
+		return true
+	}
+	if c == '%' || l.i+2 < n && src[l.i+2] == '~' {
+		return false
+	}
+	l.i += 2
+	l.emit(tInterp, start)
+	return l.main(true)
+}
+
 // number consumes a number literal as hclsyntax's lexer does: a digit, then
 // digits, dots and exponents, not ending in a dot. Its value is checked by
 // the parser.
@@ -379,8 +387,8 @@ func (l *lexer) number() {
 }
 
 // opToken recognises punctuation at the start of rest; width 0 means a
-// character this lexer leaves to hclsyntax (heredocs, bitwise operators,
-// "~", "$", ";", ...).
+// character this lexer leaves to hclsyntax (bitwise operators, "~", "$",
+// ";", ...).
 func opToken(rest []byte) (tokType, int) {
 	if len(rest) >= 3 && string(rest[:3]) == "..." {
 		return tEllipsis, 3
@@ -403,8 +411,6 @@ func opToken(rest []byte) (tokType, int) {
 			return tFatArrow, 2
 		case "::":
 			return tDoubleColon, 2
-		case "<<":
-			return 0, 0 // heredoc
 		}
 	}
 	if c := rest[0]; c < 0x80 && singleChar[c] != tEOF {
@@ -463,26 +469,8 @@ func (l *lexer) str() bool {
 			l.i += 2
 			continue
 		case '$', '%':
-			// hclsyntax makes "$" and "%" (and the escapes "$${", "%%{")
-			// tokens of their own; columns count clusters per token.
-			if next != '{' {
-				flush()
-				start := l.i
-				l.i++
-				if next == c && l.i+1 < n && src[l.i+1] == '{' {
-					l.i += 2
-				}
-				l.emit(tQuotedLit, start)
-				continue
-			}
-			if c == '%' || l.i+2 < n && src[l.i+2] == '~' {
-				return false // directives and strip markers
-			}
 			flush()
-			start := l.i
-			l.i += 2
-			l.emit(tInterp, start)
-			if !l.main(true) {
+			if !l.sign(tQuotedLit) {
 				return false
 			}
 			continue

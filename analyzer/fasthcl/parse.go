@@ -7,8 +7,8 @@
 // source ranges; the differential tests and fuzz target hold it to that) or
 // reports that it cannot, and the caller parses with hclsyntax, which also
 // produces every diagnostic. It declines template directives (%{ }),
-// strip markers (~), \u escapes, non-ASCII text outside strings, heredocs
-// and comments, and any syntax error.
+// strip markers (~), \u escapes, non-ASCII text anywhere but in strings,
+// heredocs and comments, and any syntax error.
 //
 // The tests parse every .tf file in this repository, a corpus of public
 // modules when $FASTHCL_CORPUS names one, and fuzzed input both ways; they
@@ -286,16 +286,26 @@ func (p *parser) parseQuotedStringLiteral() (string, hcl.Range) {
 		case tCQuote:
 			return string(val), hcl.RangeBetween(p.rng(open), p.rng(t))
 		case tQuotedLit:
-			val = p.unescape(val, t, true)
+			val = p.unescape(val, t)
 		default:
 			p.fail()
 		}
 	}
 }
 
+// literal is the value of a text token of a quoted string or a heredoc
+// (heredocs have no backslash escapes): without escapes, its bytes.
+func (p *parser) literal(t token, quoted bool) string {
+	b := p.src[t.start.Byte:t.end.Byte]
+	if len(b) == 3 && (b[0] == '$' || b[0] == '%') && b[1] == b[0] && b[2] == '{' || quoted && bytes.IndexByte(b, '\\') >= 0 {
+		return string(p.unescape(make([]byte, 0, len(b)), t))
+	}
+	return string(b)
+}
+
 // unescape appends the value of a quoted literal token; the lexer admitted
 // only the escapes handled here.
-func (p *parser) unescape(dst []byte, t token, quoted bool) []byte {
+func (p *parser) unescape(dst []byte, t token) []byte {
 	b := p.src[t.start.Byte:t.end.Byte]
 	for i := 0; i < len(b); i++ {
 		c := b[i]
@@ -304,7 +314,7 @@ func (p *parser) unescape(dst []byte, t token, quoted bool) []byte {
 			i += 2
 			continue
 		}
-		if c != '\\' || !quoted {
+		if c != '\\' {
 			dst = append(dst, c)
 			continue
 		}
@@ -810,7 +820,7 @@ func (p *parser) parseTemplate() hclsyntax.Expression {
 		}
 		switch t.typ {
 		case litType:
-			pieces = append(pieces, piece{lit: &hclsyntax.LiteralValueExpr{SrcRange: p.rng(t)}, val: string(p.unescape(nil, t, !heredoc))})
+			pieces = append(pieces, piece{lit: &hclsyntax.LiteralValueExpr{SrcRange: p.rng(t)}, val: p.literal(t, !heredoc)})
 		case tInterp:
 			p.push(false)
 			pieces = append(pieces, piece{expr: p.parseExpression()})

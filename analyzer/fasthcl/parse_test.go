@@ -179,6 +179,7 @@ var cases = []struct {
 	{"a = 1.2.3\n", false},
 	{"a = x.0.1\n", false},
 	{"a = <<EOT\nhello\nEOT\n", true},
+	{"a = <<EOT\n\\\\{ \\n \\\" \\{\n\\\\{$\nEOT\nb = \"aa{ \\\\{\"\n", true},
 	{"a = <<-EOT\n    {\n      \"k\": \"${var.v}\",\n\n      \"n\": 1\n    }\n    EOT\nb = 1\n", true},
 	{"user_data = <<-EOF\n\t#!/bin/bash\n\techo $HOME $${VAR} 100% %%{x} $\n\t${local.cmd} --flag\n\t  indented\n\tEOF\n", true},
 	{"a = <<EOT\r\nline\r\n${x}EOT\r\n  EOT\r\n", true},
