@@ -295,7 +295,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	res, outcome, err := drift.Run(ctx, opts)
 	summary := driftSummary{
 		Version:    "1",
-		Tool:       map[string]string{"name": "tfgate", "version": version},
+		Tool:       map[string]string{"name": "tfgate", "version": buildStamp().version},
 		Shard:      shard.String(),
 		RootsFound: outcome.AllRoots,
 		Start:      start.UTC().Format(time.RFC3339),
@@ -341,7 +341,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	meta := report.Meta{
-		ToolVersion: version,
+		ToolVersion: buildStamp().version,
 		Category:    category,
 		WorkDir:     wd,
 		CommandLine: "tfgate drift " + strings.Join(args, " "),

@@ -303,7 +303,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		}()
 	}
 	meta := report.Meta{
-		ToolVersion: version,
+		ToolVersion: buildStamp().version,
 		Category:    lf.category,
 		WorkDir:     wd,
 		CommandLine: "tfgate " + cmd + " " + strings.Join(args, " "),

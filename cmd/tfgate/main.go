@@ -12,13 +12,6 @@ import (
 	"strings"
 )
 
-// Set by the release build (-ldflags "-X main.version=… -X main.commit=… -X main.date=…").
-var (
-	version = "dev"
-	commit  = "none"
-	date    = "unknown"
-)
-
 // Exit codes, as tflint and `terraform plan -detailed-exitcode`.
 const (
 	exitOK       = 0 // nothing at or above --fail-on
@@ -50,7 +43,7 @@ Commands:
   lint      check Terraform modules (the default: "tfgate ." is "tfgate lint .")
   plan      check a plan (terraform show -json, or a binary planfile) on its real values
   rules     list the rules with their family, severity and docs
-  version   print version, commit and build date
+  version   print the version and commit (release stamp, else what the go command recorded)
 
 Run "tfgate <command> --help" for a command's flags and examples.
 
@@ -73,7 +66,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintf(stdout, "tfgate %s (commit %s, built %s)\n", version, commit, date)
+		fmt.Fprintln(stdout, buildStamp())
 		return exitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
