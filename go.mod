@@ -1,6 +1,6 @@
 module github.com/tfgate/tfgate
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/apparentlymart/go-textseg/v15 v15.0.0

@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
 # Checks tfgate's integrations with the real tools:
 #
-#   actionlint   docs/workflows/*.yml, and action.yml through workflows that
-#                use it (its inputs) and a workflow made of its steps
-#                (expressions, shell scripts through shellcheck)
+#   actionlint   docs/workflows/*.yml, .github/workflows/*.yml (the release),
+#                and action.yml through workflows that use it (its inputs)
+#                and a workflow made of its steps (expressions, shell scripts
+#                through shellcheck)
+#   version      `tfgate version` of a binary from `go install MODULE@COMMIT`
+#                (through the go command's own VCS download, from a local
+#                clone) and from `go build` in a checkout (VCS stamping)
+#   docker       the root Dockerfile: built and run when a Docker daemon with
+#                buildx is reachable; otherwise parsed and checked with
+#                BuildKit's own frontend (`docker build --check` rules and
+#                what the image must be: .ci/dockerfile-check)
 #   precommit    .pre-commit-hooks.yaml with Debian's pre-commit 3.0: try-repo
 #                and real `git commit`s, failing and passing, in a throwaway
 #                Terraform repository
 #   goreleaser   `goreleaser check` always; `release --snapshot --clean` of
-#                every target when .goreleaser.yaml or go.mod changed since
-#                the last successful snapshot (TFGATE_SNAPSHOT=always|never)
+#                every target, SBOMs (syft) included, when .goreleaser.yaml,
+#                go.mod or the Dockerfile changed since the last successful
+#                snapshot (TFGATE_SNAPSHOT=always|never); the image only
+#                with a Docker daemon (--skip=docker otherwise)
 #
 #   .ci/integrations.sh                      every step
 #   .ci/integrations.sh precommit goreleaser only these steps
@@ -26,10 +36,11 @@ cd "$here"
 
 ACTIONLINT_VERSION=v1.7.12
 GORELEASER_VERSION=v2.15.0
+SYFT_VERSION=v1.57.1
 T=${TFGATE_TOOLS:-$HOME/.cache/tfgate-tools}
 mkdir -p "$T"
 W=$(mktemp -d "${TMPDIR:-/tmp}/tfgate-integrations.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+trap '[ -n "${KEEP_W:-}" ] || rm -rf "$W"' EXIT
 
 step=setup
 # TFGATE_INTEGRATIONS_VERBOSE=1 shows what the tools printed on success too.
@@ -132,8 +143,8 @@ step_actionlint() {
   fi
   pyyaml
 
-  log "actionlint docs/workflows/*.yml"
-  "$al" -no-color docs/workflows/*.yml || die "actionlint found problems in docs/workflows"
+  log "actionlint docs/workflows/*.yml .github/workflows/*.yml"
+  "$al" -no-color docs/workflows/*.yml .github/workflows/*.yml || die "actionlint found problems in docs/workflows or .github/workflows"
 
   # action.yml is not a workflow: check it three ways.
   # 1. The shape GitHub requires of a composite action, and every
@@ -223,7 +234,7 @@ PY
   fi
   grep -q 'input "no-such-input" is not defined in action' <<<"$out" ||
     die "actionlint failed on the bogus input for another reason: $out"
-  log "ok: docs/workflows/*.yml and action.yml pass actionlint $ACTIONLINT_VERSION"
+  log "ok: docs/workflows/*.yml, .github/workflows/*.yml and action.yml pass actionlint $ACTIONLINT_VERSION"
 }
 
 # ---------------------------------------------------------------------------
@@ -375,7 +386,9 @@ step_precommit() {
   # this machine's module cache so that nothing is downloaded again.
   export PRE_COMMIT_HOME="$W/pre-commit-home" GOMODCACHE GOTOOLCHAIN=local
   GOMODCACHE=$(go env GOMODCACHE)
-  unset GOFLAGS
+  # As on a developer's machine: VCS stamping on (this machine's go env may
+  # turn it off), so that the hook's binary knows its commit.
+  export GOFLAGS=-buildvcs=auto
 
   local infra="$W/infra" out
   mkdir -p "$infra"
@@ -406,6 +419,71 @@ EOF
     echo "$out" >&2; die "try-repo: the legacy module passed the hook"
   fi
   grep -q 'legacy/main.tf.*pin-provider-version' <<<"$out" || { echo "$out" >&2; die "try-repo: legacy failed without a pin-provider-version finding"; }
+  # tfgate-lint-system: the tfgate on PATH, no Go involved at hook time.
+  log "tfgate-lint-system with an installed binary"
+  mkdir -p "$W/sysbin"
+  (cd "$src" && go build -o "$W/sysbin/tfgate" ./cmd/tfgate) || die "go build of the system binary failed"
+  out=$(PATH="$W/sysbin:$PATH" pre-commit try-repo "$src" tfgate-lint-system --ref "$rev" --files live/prod/main.tf 2>&1) || {
+    echo "$out" >&2; die "try-repo tfgate-lint-system: the clean module failed"
+  }
+  if out=$(PATH="$W/sysbin:$PATH" pre-commit try-repo "$src" tfgate-lint-system --ref "$rev" --files legacy/main.tf 2>&1); then
+    echo "$out" >&2; die "try-repo tfgate-lint-system: the legacy module passed"
+  fi
+  grep -q 'legacy/main.tf.*pin-provider-version' <<<"$out" || { echo "$out" >&2; die "tfgate-lint-system: no pin-provider-version finding"; }
+  if out=$(PATH="/usr/bin:/bin" pre-commit try-repo "$src" tfgate-lint-system --ref "$rev" --files legacy/main.tf 2>&1); then
+    echo "$out" >&2; die "tfgate-lint-system passed without a tfgate on PATH"
+  fi
+
+  # tfgate-lint-docker: pre-commit's docker_image language runs
+  # `docker run --rm -u UID:GID -v "$PWD:/src:rw,Z" --workdir /src ENTRY ARGS FILES`.
+  # With a Docker daemon: the image built from the root Dockerfile under the
+  # hook's tag. Without one: a docker stand-in that checks exactly that
+  # invocation and runs the system binary in the mounted directory (the
+  # image itself is checked by the docker step).
+  log "tfgate-lint-docker (docker_image)"
+  local dpath=$PATH
+  if docker_ok; then
+    docker build -q -t ghcr.io/tfgate/tfgate:latest "$src" >&2 || die "docker build for the docker_image hook failed"
+  else
+    mkdir -p "$W/dockershim"
+    cat > "$W/dockershim/docker" <<'SHIM'
+#!/usr/bin/env bash
+# Stand-in for `docker run` as pre-commit's docker_image language calls it.
+set -euo pipefail
+echo "docker $*" >> "$DOCKER_SHIM_LOG"
+[ "${1:-}" = run ] || { echo "docker stand-in: only run, not ${1:-nothing}" >&2; exit 125; }
+shift
+vol="" wd="" user=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rm) shift ;;
+    -u) user=$2; shift 2 ;;
+    -v) vol=$2; shift 2 ;;
+    --workdir) wd=$2; shift 2 ;;
+    -*) echo "docker stand-in: unexpected flag $1" >&2; exit 125 ;;
+    *) break ;;
+  esac
+done
+[ "$1" = ghcr.io/tfgate/tfgate:latest ] || { echo "docker stand-in: unknown image $1" >&2; exit 125; }
+shift
+[ "$wd" = /src ] && [[ $vol == *:/src:rw,Z ]] && [[ $user =~ ^[0-9]+:[0-9]+$ ]] || { echo "docker stand-in: bad mount/workdir/user: $vol $wd $user" >&2; exit 125; }
+cd "${vol%:/src:rw,Z}"
+exec "$SHIM_TFGATE" "$@"
+SHIM
+    chmod +x "$W/dockershim/docker"
+    export DOCKER_SHIM_LOG="$W/dockershim.log" SHIM_TFGATE="$W/sysbin/tfgate"
+    dpath="$W/dockershim:$PATH"
+  fi
+  if out=$(PATH="$dpath" pre-commit try-repo "$src" tfgate-lint-docker --ref "$rev" --files legacy/main.tf live/prod/main.tf 2>&1); then
+    echo "$out" >&2; die "try-repo tfgate-lint-docker: the legacy module passed"
+  fi
+  grep -q 'legacy/main.tf.*pin-provider-version' <<<"$out" || { echo "$out" >&2; die "tfgate-lint-docker: no pin-provider-version finding"; }
+  if [ -n "${DOCKER_SHIM_LOG:-}" ]; then
+    grep -q "^docker run --rm -u [0-9]*:[0-9]* -v $PWD:/src:rw,Z --workdir /src ghcr.io/tfgate/tfgate:latest lint legacy/main.tf live/prod/main.tf$" "$DOCKER_SHIM_LOG" || {
+      cat "$DOCKER_SHIM_LOG" >&2; die "tfgate-lint-docker: pre-commit did not run the image as expected"
+    }
+    log "tfgate-lint-docker: pre-commit ran: $(tail -n 1 "$DOCKER_SHIM_LOG")"
+  fi
 
   pre-commit install >/dev/null || die "pre-commit install failed"
   local head
@@ -449,6 +527,14 @@ EOF
   verbose "$out"
   grep -q 'tfgate lint\.*Passed' <<<"$out" || { echo "$out" >&2; die "the clean commit did not run the hook"; }
   [ "$(git rev-parse HEAD)" != "$head" ] || die "HEAD did not move after a passing commit"
+  # The binary pre-commit built from the pinned rev knows its commit.
+  local hookbin
+  hookbin=$(find "$PRE_COMMIT_HOME" -path '*golangenv*/bin/tfgate' -type f | head -n 1)
+  [ -n "$hookbin" ] || die "no tfgate binary in pre-commit's golang environment"
+  out=$("$hookbin" version)
+  [[ $out == *"commit $rev"* ]] || die "the hook's tfgate version printed '$out', want commit $rev"
+  log "the golang hook's binary: $out"
+
 
   # 4. A commit without Terraform files skips the hook.
   echo "more" >> README.md
@@ -469,45 +555,71 @@ uris = {l["physicalLocation"]["artifactLocation"]["uri"] for r in s["runs"][0]["
 assert any(u.startswith("legacy/") for u in uris), uris
 PY
   cd "$here"
-  log "ok: pre-commit try-repo and commits (failing root, failing child via its caller, passing, skipped, SARIF)"
+  log "ok: pre-commit try-repo (golang, system and docker_image hooks) and commits (failing root, failing child via its caller, passing, skipped, SARIF)"
 }
 
 # ---------------------------------------------------------------------------
+# docker_ok: a Docker daemon with buildx answers (a client alone is not enough).
+docker_ok() {
+  command -v docker >/dev/null && docker info >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1
+}
+
 step_goreleaser() {
   step=goreleaser
-  local gr
+  local gr syft
   gr=$(gotool goreleaser "github.com/goreleaser/goreleaser/v2@$GORELEASER_VERSION")
   log "goreleaser check"
   NO_COLOR=1 "$gr" check >&2 || die "goreleaser check rejected .goreleaser.yaml"
 
-  local stamp stampfile="$T/goreleaser-snapshot.stamp" mode=${TFGATE_SNAPSHOT:-auto}
-  stamp=$({ echo "$GORELEASER_VERSION"; cat .goreleaser.yaml go.mod; } | sha256sum | cut -c1-64)
+  local stamp stampfile="$T/goreleaser-snapshot.stamp" mode=${TFGATE_SNAPSHOT:-auto} skip=() images=no
+  if docker_ok; then
+    images=yes
+  else
+    skip=(--skip=docker)
+  fi
+  stamp=$({ echo "$GORELEASER_VERSION $SYFT_VERSION images=$images"; cat .goreleaser.yaml go.mod Dockerfile; } | sha256sum | cut -c1-64)
   case $mode in
     never) log "snapshot build skipped (TFGATE_SNAPSHOT=never)"; return 0 ;;
     auto)
       if [ "$(cat "$stampfile" 2>/dev/null)" = "$stamp" ]; then
-        log "snapshot build skipped: .goreleaser.yaml and go.mod are unchanged since the last successful one (TFGATE_SNAPSHOT=always forces it)"
+        log "snapshot build skipped: .goreleaser.yaml, go.mod and the Dockerfile are unchanged since the last successful one (TFGATE_SNAPSHOT=always forces it)"
         return 0
       fi ;;
     always) ;;
     *) die "TFGATE_SNAPSHOT must be auto, always or never, not $mode" ;;
   esac
+  # The sboms section runs syft on every archive.
+  syft=$(gotool syft "github.com/anchore/syft/cmd/syft@$SYFT_VERSION")
   snapshot_src
-  log "goreleaser release --snapshot --clean: every target (a few minutes)"
-  (cd "$src" && NO_COLOR=1 "$gr" release --snapshot --clean >"$W/goreleaser.log" 2>&1) || {
+  if [ $images = no ]; then
+    log "no Docker daemon with buildx: the snapshot skips the image (--skip=docker); the docker step checks the Dockerfile"
+  fi
+  log "goreleaser release --snapshot --clean ${skip[*]}: every target and its SBOM (a few minutes)"
+  (cd "$src" && PATH="$(dirname "$syft"):$PATH" NO_COLOR=1 "$gr" release --snapshot --clean "${skip[@]}" >"$W/goreleaser.log" 2>&1) || {
     tail -n 60 "$W/goreleaser.log" >&2
     die "goreleaser release --snapshot failed (last lines above)"
   }
-  python3 - "$src/dist" <<'PY' || die "the snapshot did not build every target"
-import json, sys
-dist = sys.argv[1]
+  python3 - "$src/dist" "$images" <<'PY' || die "the snapshot did not build every target, SBOM and checksum"
+import json, os, sys
+dist, images = sys.argv[1], sys.argv[2]
 arts = json.load(open(dist + "/artifacts.json"))
 bins = sorted(a["goos"] + "/" + a["goarch"] for a in arts if a["type"] == "Binary")
 want = sorted(f"{o}/{a}" for o in ("linux", "darwin", "windows") for a in ("amd64", "arm64"))
 archives = [a for a in arts if a["type"] == "Archive"]
+sboms = [a for a in arts if a["type"] == "SBOM"]
 assert bins == want, f"binaries {bins}, want {want}"
 assert len(archives) == len(want), f"{len(archives)} archives"
-assert any(a["type"] == "Checksum" for a in arts), "no checksums.txt"
+assert len(sboms) == len(archives), f"{len(sboms)} SBOMs for {len(archives)} archives"
+sums = open(dist + "/checksums.txt").read()
+for a in archives + sboms:
+    assert a["name"] in sums, f"{a['name']} is not in checksums.txt"
+for a in sboms:
+    doc = json.load(open(os.path.join(os.path.dirname(dist), a["path"])))
+    assert doc.get("spdxVersion", "").startswith("SPDX-"), f"{a['name']}: not an SPDX document"
+    names = {p.get("name") for p in doc.get("packages", [])}
+    assert "github.com/hashicorp/hcl/v2" in names, f"{a['name']}: no Go module packages ({len(names)} packages)"
+if images == "yes":
+    assert any(a["type"] in ("Docker Image", "Docker Image V2", "Published Docker Image") for a in arts), "no image built"
 PY
   local v bin got
   v=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$src/dist/metadata.json")
@@ -516,17 +628,72 @@ PY
   [[ $got =~ ^tfgate\ ${v//./\\.}\ \(commit\ [0-9a-f]{40},\ built\ [0-9]{4}-[0-9]{2}-[0-9]{2}T ]] ||
     die "dist linux_amd64 tfgate version printed '$got', want version $v, a commit and a date stamped by ldflags"
   echo "$stamp" > "$stampfile"
-  log "ok: snapshot $v built for 6 targets; linux_amd64 says: $got"
+  log "ok: snapshot $v built for 6 targets with 6 SPDX SBOMs in checksums.txt (image: $images); linux_amd64 says: $got"
+}
+
+# ---------------------------------------------------------------------------
+# What `tfgate version` says when no release ldflags are given: the module
+# version and commit the go command records (runtime/debug.ReadBuildInfo).
+step_version() {
+  step=version
+  snapshot_src
+  local rev out mc="$W/version-modcache"
+  rev=$(git -C "$src" rev-parse HEAD)
+  # 1. go install MODULE@COMMIT, as a user does: the go command resolves
+  #    github.com/tfgate/tfgate with git (GOPRIVATE: no proxy, no checksum
+  #    database) and git is pointed at the snapshot repository; every other
+  #    module comes from this machine's module cache, else the proxy.
+  git config --global url."file://$src".insteadOf https://github.com/tfgate/tfgate
+  log "go install github.com/tfgate/tfgate/cmd/tfgate@${rev:0:12} (module download through git)"
+  GOFLAGS=-modcacherw GOPRIVATE=github.com/tfgate/tfgate GOMODCACHE="$mc" \
+    GOPROXY="file://$(go env GOMODCACHE)/cache/download,$(go env GOPROXY)" GOBIN="$W/version-bin" \
+    go install "github.com/tfgate/tfgate/cmd/tfgate@$rev" >&2 || die "go install github.com/tfgate/tfgate/cmd/tfgate@$rev failed"
+  out=$("$W/version-bin/tfgate" version)
+  [[ $out =~ ^tfgate\ v0\.0\.0-[0-9]{14}-${rev:0:12}\ \(commit\ ${rev:0:12},\ committed\ [0-9]{4}-[0-9]{2}-[0-9]{2}T ]] ||
+    die "go install @commit: tfgate version printed '$out', want the pseudo-version of ${rev:0:12} and its commit"
+  log "ok: go install @commit: $out"
+  # 2. go build in a checkout: VCS stamping (Go 1.24+ also derives the
+  #    version from the commit).
+  (cd "$src" && GOFLAGS=-buildvcs=true go build -o "$W/version-bin/tfgate-vcs" ./cmd/tfgate) || die "go build in the checkout failed"
+  out=$("$W/version-bin/tfgate-vcs" version)
+  [[ $out =~ ^tfgate\ v[0-9][^\ ]*\ \(commit\ $rev,\ committed\ [0-9]{4}-[0-9]{2}-[0-9]{2}T ]] ||
+    die "go build in a checkout: tfgate version printed '$out', want a version and commit $rev"
+  log "ok: go build in a checkout: $out"
+  chmod -R u+w "$mc" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------------------
+step_docker() {
+  step=docker
+  if docker_ok; then
+    log "docker build (tfgate only, and with OpenTofu)"
+    docker build -q -t tfgate:ci . >&2 || die "docker build failed"
+    docker build -q --build-arg OPENTOFU_VERSION=1.10.7 -t tfgate:ci-tofu . >&2 || die "docker build with OpenTofu failed"
+    local out
+    out=$(docker run --rm tfgate:ci version) || die "the image does not run tfgate"
+    log "image says: $out"
+    [ "$(docker run --rm --entrypoint id tfgate:ci -u)" = 65532 ] || die "the image does not run as UID 65532"
+    docker run --rm --entrypoint tofu tfgate:ci-tofu version >&2 || die "the OpenTofu image has no working tofu"
+    if docker run --rm --entrypoint sh tfgate:ci -c 'command -v tofu' >/dev/null 2>&1; then
+      die "the image without OPENTOFU_VERSION has tofu"
+    fi
+    docker run --rm -v "$here/fixtures/example:/src:ro" tfgate:ci lint --fail-on never . >&2 || die "tfgate lint in the image failed"
+    log "ok: image built and run"
+    return 0
+  fi
+  log "no Docker daemon with buildx here: checking the Dockerfile with BuildKit's frontend instead of building it"
+  (cd .ci/dockerfile-check && GOFLAGS=-mod=readonly go run . ../../Dockerfile) >&2 || die "the Dockerfile failed BuildKit's checks (above)"
+  log "ok: Dockerfile parsed and checked by BuildKit"
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(actionlint precommit goreleaser)
+[ ${#steps[@]} -gt 0 ] || steps=(actionlint version docker precommit goreleaser)
 for s in "${steps[@]}"; do
   step=$s
   case $s in
     # A subshell each: steps change directory and environment.
-    actionlint | precommit | goreleaser) ( "step_$s" ) ;;
-    *) die "unknown step $s (steps: actionlint precommit goreleaser)" ;;
+    actionlint | version | docker | precommit | goreleaser) ( "step_$s" ) ;;
+    *) die "unknown step $s (steps: actionlint version docker precommit goreleaser)" ;;
   esac
 done
 step=all

@@ -8,8 +8,10 @@ package main
 
 import (
 	"fmt"
+	goversion "go/version"
 	"io"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -212,5 +214,36 @@ func TestPreCommitHookFiles(t *testing.T) {
 				t.Errorf("exclude %q on %q: match = %v, want %v", re, p, got, want)
 			}
 		}
+	}
+}
+
+// TestGoDirectiveMinimal keeps go.mod's go line no newer than the code
+// needs: the newest go line among the modules tfgate builds with (go mod
+// tidy raises it when a dependency needs more). The language_version and
+// stdversion checks of go vet then hold the code itself to it. A newer line
+// would shut out developers, and the language: golang pre-commit hook, on
+// an older Go.
+func TestGoDirectiveMinimal(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Path}} {{.GoVersion}} {{.Main}}", "all").Output()
+	if err != nil {
+		t.Fatalf("go list -m all: %v", err)
+	}
+	var main, need, who string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[1] == "" {
+			continue
+		}
+		if f[2] == "true" {
+			main = f[1]
+		} else if need == "" || goversion.Compare("go"+f[1], "go"+need) > 0 {
+			need, who = f[1], f[0]
+		}
+	}
+	if main == "" {
+		t.Fatal("no main module in go list -m all")
+	}
+	if goversion.Compare("go"+main, "go"+need) > 0 {
+		t.Errorf("go.mod says go %s, but the newest dependency go line is %s (%s): go mod edit -go=%s", main, need, who, need)
 	}
 }
