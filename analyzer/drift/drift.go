@@ -1,30 +1,39 @@
 // Package drift detects infrastructure changed outside Terraform: for each
 // root module it runs a refresh-only plan with the real terraform (or tofu)
-// binary through terraform-exec and turns the plan's resource_drift into
-// drift-detected findings that point at the resource blocks.
+// binary, with the arguments and environment terraform-exec would use (see
+// cli.go for why the commands are not started through it), and turns the
+// plan's resource_drift into drift-detected findings that point at the
+// resource blocks.
 //
 // The check is read-only by construction: it never applies, the plan goes
 // to a temporary file outside the repository that is always removed,
 // `init` (only with Options.Init) never upgrades providers, a workspace is
 // only ever selected (never created) and the one selected before is
-// restored. State is never written.
+// restored. State is never written, and by default not locked either
+// (-lock=false): a concurrent apply or another drift run is never blocked,
+// and a killed run cannot leave a stale lock.
 package drift
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfgate/tfgate/analyzer"
 )
@@ -49,13 +58,14 @@ type Options struct {
 	Vars        []string // NAME=VALUE, as -var
 	VarFiles    []string // as -var-file, relative to WorkDir
 	LockTimeout string   // as -lock-timeout ("30s"); "" is terraform's default
-	NoLock      bool     // -lock=false
+	Lock        bool     // -lock=true: hold the state lock during the plan (default -lock=false)
 	Init        bool     // run `init -input=false -upgrade=false` first
 
-	Parallel  int           // roots checked at a time; default the number of CPUs
-	Timeout   time.Duration // per root; 0 for none
-	KillGrace time.Duration // after a timeout, before killing; default DefaultKillGrace
-	Shard     Shard         // zero: every root
+	Parallel  int             // roots checked at a time; default the number of CPUs
+	Timeout   time.Duration   // per root; 0 for none
+	KillGrace time.Duration   // after a timeout or cancel, before killing; default DefaultKillGrace
+	Kill      <-chan struct{} // closed: kill running commands now, without the rest of the grace
+	Shard     Shard           // zero: every root
 
 	Rule     *analyzer.Rule    // the drift-detected rule, for reports; nil: a bare one
 	Severity analyzer.Severity // effective severity; 0: the rule's
@@ -116,7 +126,7 @@ func Run(ctx context.Context, opts Options) (*analyzer.Result, Outcome, error) {
 	if err != nil {
 		return nil, out, err
 	}
-	ver, err := checkVersion(ctx, bin, wd, env)
+	ver, err := checkVersion(ctx, bin, wd, commandEnv(env, ""), opts.Kill)
 	if err != nil {
 		return nil, out, err
 	}
@@ -351,18 +361,47 @@ func envValue(environ []string, key string) string {
 	return ""
 }
 
-// checkVersion runs `version` once: refresh-only plans need 0.15.4.
-func checkVersion(ctx context.Context, bin, dir string, env map[string]string) (*version.Version, error) {
-	tf, err := tfexec.NewTerraform(dir, bin)
-	if err != nil {
-		return nil, err
+// commandEnv is the environment of one command, as terraform-exec builds
+// it: no logging (it would pollute stderr), TF_IN_AUTOMATION, a user
+// agent that names tfgate; TMPDIR is the root's temporary directory.
+func commandEnv(env map[string]string, tmp string) []string {
+	out := make([]string, 0, len(env)+8)
+	for k, v := range env {
+		switch k {
+		case "TMPDIR", "TF_LOG", "TF_LOG_CORE", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_IN_AUTOMATION", "TF_APPEND_USER_AGENT", "TF_WORKSPACE":
+			continue
+		}
+		out = append(out, k+"="+v)
 	}
-	if err := tf.SetEnv(env); err != nil {
-		return nil, err
+	out = append(out, "TF_LOG=", "TF_LOG_CORE=", "TF_LOG_PATH=", "TF_LOG_PROVIDER=", "TF_IN_AUTOMATION=1", "TF_APPEND_USER_AGENT=tfgate-drift")
+	// Plugin sockets need a short path (108 bytes on Linux).
+	if tmp != "" && len(tmp) < 80 {
+		out = append(out, "TMPDIR="+tmp)
+	} else if v, ok := env["TMPDIR"]; ok {
+		out = append(out, "TMPDIR="+v)
 	}
+	sort.Strings(out)
+	return out
+}
+
+// checkVersion runs `version -json` once: refresh-only plans need 0.15.4.
+func checkVersion(ctx context.Context, bin, dir string, env []string, kill <-chan struct{}) (*version.Version, error) {
+	c := &cli{bin: bin, dir: dir, env: env, grace: time.Second, kill: kill}
 	vctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	v, _, err := tf.Version(vctx, true)
+	var out boundedBuffer
+	err := c.run(vctx, &out, "version", "-json")
+	var v *version.Version
+	if err == nil {
+		var info struct {
+			Version string `json:"terraform_version"`
+		}
+		if jerr := json.Unmarshal([]byte(out.String()), &info); jerr != nil || info.Version == "" {
+			err = fmt.Errorf("unable to parse version from %q", firstLine(out.String()))
+		} else if v, err = version.NewVersion(info.Version); err != nil {
+			err = fmt.Errorf("unable to parse version %q: %w", info.Version, err)
+		}
+	}
 	if err != nil {
 		msg := cleanError(err)
 		if strings.Contains(msg, "unable to parse version") {
@@ -375,6 +414,17 @@ func checkVersion(ctx context.Context, bin, dir string, env map[string]string) (
 		return nil, fmt.Errorf("%s is version %s: drift detection runs refresh-only plans, which need Terraform 0.15.4 or later (or any OpenTofu); give a newer binary with --terraform-bin", bin, v)
 	}
 	return v, nil
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }
 
 func unwrapPath(err error) error {
@@ -507,63 +557,53 @@ func (x *executor) runRoot(parent context.Context, m *analyzer.Module) (ro rootO
 	}
 	defer cancel()
 
-	// When the deadline passes, terraform-exec interrupts the running
-	// command and kills it after KillGrace; the providers it started are
-	// in its process group and are killed here.
-	var groups []int
-	watched := make(chan struct{})
-	stopWatch := make(chan struct{})
-	go func() {
-		defer close(watched)
-		select {
-		case <-ctx.Done():
-			groups = childGroups(m.AbsDir)
-		case <-stopWatch:
-		}
-	}()
+	// Everything temporary goes to a fresh directory that is removed at
+	// the end: the plan file, and (through TMPDIR) the providers' plugin
+	// sockets, which a killed provider would leave behind.
+	tmp, err := os.MkdirTemp("", "tfgate-drift-")
+	if err != nil {
+		ro.err = fmt.Errorf("setup: %w", err)
+		return ro
+	}
+	defer os.RemoveAll(tmp)
+	c := &cli{bin: x.bin, dir: m.AbsDir, env: commandEnv(x.env, tmp), grace: x.opts.KillGrace, kill: x.opts.Kill}
 	defer func() {
-		close(stopWatch)
-		<-watched
-		killGroups(groups)
+		if l := dedupe(c.leftovers); len(l) > 0 {
+			ro.notes = append(ro.notes, fmt.Sprintf("in %s, %s kept the output of %s open after it exited and %s killed (a wrapper script should not leave background processes running)",
+				m.Dir, strings.Join(l, ", "), filepath.Base(x.bin), map[bool]string{true: "was", false: "were"}[len(l) == 1]))
+		}
+		for _, f := range c.lockFiles {
+			ro.notes = append(ro.notes, fmt.Sprintf("removed %s, left by the killed %s", x.display(f), filepath.Base(x.bin)))
+		}
 	}()
 
 	fail := func(step string, err error) rootOutcome {
+		var stopped *stoppedError
 		switch {
-		case errors.Is(parent.Err(), context.Canceled):
-			ro.err = fmt.Errorf("%s: cancelled", step)
-		case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-			ro.err = fmt.Errorf("timed out after %s (during %s); the terraform process and its providers were stopped", x.opts.Timeout, step)
+		case errors.As(err, &stopped) && errors.Is(parent.Err(), context.Canceled):
+			ro.err = fmt.Errorf("%s: cancelled; %s", step, stoppedHow(stopped, x.opts.Lock && step == "plan -refresh-only"))
+		case errors.As(err, &stopped) && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			ro.err = fmt.Errorf("timed out after %s (during %s); %s", x.opts.Timeout, step, stoppedHow(stopped, x.opts.Lock && step == "plan -refresh-only"))
 		default:
 			ro.err = fmt.Errorf("%s: %s", step, cleanError(err))
 		}
 		return ro
 	}
 
-	tf, err := tfexec.NewTerraform(m.AbsDir, x.bin)
-	if err != nil {
-		return fail("setup", err)
-	}
-	if err := tf.SetEnv(x.env); err != nil {
-		return fail("setup", err)
-	}
-	if err := tf.SetWaitDelay(x.opts.KillGrace); err != nil {
-		return fail("setup", err)
-	}
-
 	if x.opts.Init {
-		initOpts := []tfexec.InitOption{tfexec.Upgrade(false)}
-		if err := tf.Init(ctx, initOpts...); err != nil {
+		if err := c.run(ctx, nil, "init", "-no-color", "-input=false", "-backend=true", "-get=true", "-upgrade=false"); err != nil {
 			return fail("init", err)
 		}
 	}
 
-	current, err := tf.WorkspaceShow(ctx)
-	if err != nil {
+	var out boundedBuffer
+	if err := c.run(ctx, &out, "workspace", "show", "-no-color"); err != nil {
 		return fail("workspace show", err)
 	}
+	current := strings.TrimSpace(out.String())
 	ro.summary.Workspace = current
 	if want := x.opts.Workspace; want != "" && want != current {
-		if err := tf.WorkspaceSelect(ctx, want); err != nil {
+		if err := c.run(ctx, nil, "workspace", "select", "-no-color", want); err != nil {
 			return fail("workspace select "+want, err)
 		}
 		ro.summary.Workspace = want
@@ -571,38 +611,39 @@ func (x *executor) runRoot(parent context.Context, m *analyzer.Module) (ro rootO
 			// Put back the workspace that was selected, even after a timeout.
 			rctx, rcancel := context.WithTimeout(context.Background(), time.Minute)
 			defer rcancel()
-			if err := tf.WorkspaceSelect(rctx, current); err != nil {
+			if err := c.run(rctx, nil, "workspace", "select", "-no-color", current); err != nil {
 				ro.notes = append(ro.notes, fmt.Sprintf("could not select workspace %q again in %s: %s", current, m.Dir, cleanError(err)))
 			}
 		}()
 	}
 
-	tmp, err := os.MkdirTemp("", "tfgate-drift-")
-	if err != nil {
-		return fail("setup", err)
-	}
-	defer os.RemoveAll(tmp)
 	planFile := filepath.Join(tmp, "drift.tfplan")
-
-	planOpts := []tfexec.PlanOption{tfexec.RefreshOnly(true), tfexec.Out(planFile), tfexec.Lock(!x.opts.NoLock)}
+	args := []string{"plan", "-no-color", "-input=false", "-refresh-only", "-out=" + planFile, "-lock=" + strconv.FormatBool(x.opts.Lock)}
 	if x.opts.LockTimeout != "" {
-		planOpts = append(planOpts, tfexec.LockTimeout(x.opts.LockTimeout))
+		args = append(args, "-lock-timeout="+x.opts.LockTimeout)
 	}
 	files, vars := x.varArgs(m)
 	for _, f := range files {
-		planOpts = append(planOpts, tfexec.VarFile(f))
+		args = append(args, "-var-file="+f)
 	}
 	for _, v := range vars {
-		planOpts = append(planOpts, tfexec.Var(v))
+		args = append(args, "-var", v)
 	}
-	if _, err := tf.Plan(ctx, planOpts...); err != nil {
+	if err := c.run(ctx, nil, args...); err != nil {
 		return fail("plan -refresh-only", err)
 	}
-	plan, err := tf.ShowPlanFile(ctx, planFile)
-	if err != nil {
+	var js bytes.Buffer
+	if err := c.run(ctx, &js, "show", "-json", "-no-color", planFile); err != nil {
 		return fail("show", err)
 	}
-	ro.changes = Changes(plan)
+	var plan tfjson.Plan
+	if err := json.Unmarshal(js.Bytes(), &plan); err != nil {
+		return fail("show", fmt.Errorf("reading the plan JSON: %w", err))
+	}
+	if err := plan.Validate(); err != nil {
+		return fail("show", err)
+	}
+	ro.changes = Changes(&plan)
 	if plan.PriorState != nil && plan.PriorState.Values != nil {
 		ro.summary.ResourcesChecked = countInstances(plan.PriorState.Values.RootModule)
 	}
@@ -612,6 +653,30 @@ func (x *executor) runRoot(parent context.Context, m *analyzer.Module) (ro rootO
 		}
 	}
 	return ro
+}
+
+// stoppedHow says how a command was stopped.
+func stoppedHow(s *stoppedError, locked bool) string {
+	if s.notStarted {
+		return "it was not started"
+	}
+	msg := "terraform was interrupted and stopped within the grace period, with the providers it started"
+	if s.killed {
+		msg = "terraform did not stop within the grace period and was killed, with the providers it started"
+		if locked {
+			msg += "; with --lock, a remote backend may still hold its state lock (see `force-unlock`)"
+		}
+	}
+	return msg
+}
+
+// display is a path as reports show it: relative to the working directory
+// when inside it.
+func (x *executor) display(p string) string {
+	if rel, err := filepath.Rel(x.wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return p
 }
 
 func roundSeconds(d time.Duration) float64 {
@@ -647,11 +712,43 @@ func cleanError(err error) string {
 			lines = lines[1:]
 		}
 	}
+	// Bounded, keeping both ends: the first error and the last lines
+	// (where a flood of output ends with the real problem).
+	for i, l := range lines {
+		if len(l) > maxErrorLine {
+			lines[i] = truncUTF8(l, maxErrorLine) + fmt.Sprintf("… (%d more bytes)", len(l)-len(truncUTF8(l, maxErrorLine)))
+		}
+	}
 	s := strings.Join(lines, "\n")
-	if len(s) > 4000 {
-		s = s[:4000] + "\n…"
+	if len(s) > maxError {
+		head := truncUTF8(s, maxError/4)
+		tail := s[len(s)-maxError*3/4:]
+		for len(tail) > 0 && !utf8.RuneStart(tail[0]) {
+			tail = tail[1:]
+		}
+		if i := strings.IndexByte(tail, '\n'); i >= 0 && i < 200 {
+			tail = tail[i+1:]
+		}
+		s = head + "\n…\n" + tail
 	}
 	return s
+}
+
+// Bounds of a command's error in messages.
+const (
+	maxError     = 4000
+	maxErrorLine = 500
+)
+
+// truncUTF8 cuts s to at most n bytes on a rune boundary.
+func truncUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // finish turns a root's changes into findings and fills in its summary.

@@ -33,6 +33,13 @@ func TestParseShard(t *testing.T) {
 		{"4", Shard{}, "want K/N"},
 		{"a/b", Shard{}, "want K/N"},
 		{"1/0", Shard{}, "1 <= K <= N"},
+		{"", Shard{}, "--shard is empty"},
+		{"  ", Shard{}, "--shard is empty"},
+		{"1/4/8", Shard{}, "want K/N"},
+		{"1/", Shard{}, "want K/N"},
+		{"/4", Shard{}, "want K/N"},
+		{"-1/4", Shard{}, "1 <= K <= N"},
+		{"1/99999999999999999999", Shard{}, "want K/N"},
 	} {
 		got, err := ParseShard(tc.in)
 		if tc.err != "" {
@@ -54,7 +61,7 @@ func TestParseShardIndex(t *testing.T) {
 	if s, err := ParseShardIndex("7/8"); err != nil || s != (Shard{8, 8}) {
 		t.Errorf("7/8: %v %v", s, err)
 	}
-	for _, bad := range []string{"8/8", "-1/8", "x/8", "3"} {
+	for _, bad := range []string{"8/8", "-1/8", "x/8", "3", "", " ", "1/8/2", "/8"} {
 		if _, err := ParseShardIndex(bad); err == nil {
 			t.Errorf("%s accepted", bad)
 		}

@@ -21,6 +21,9 @@ type Shard struct {
 
 // ParseShard parses "K/N" (1-based: "1/4" … "4/4").
 func ParseShard(s string) (Shard, error) {
+	if strings.TrimSpace(s) == "" {
+		return Shard{}, fmt.Errorf("--shard is empty: want K/N, such as 1/4 (is the variable meant to hold it set?)")
+	}
 	ks, ns, ok := strings.Cut(strings.TrimSpace(s), "/")
 	k, err1 := strconv.Atoi(strings.TrimSpace(ks))
 	n, err2 := strconv.Atoi(strings.TrimSpace(ns))
@@ -40,6 +43,9 @@ func ParseShard(s string) (Shard, error) {
 // Kubernetes Indexed Job numbers its pods (JOB_COMPLETION_INDEX): it is
 // shard I+1 of N.
 func ParseShardIndex(s string) (Shard, error) {
+	if strings.TrimSpace(s) == "" {
+		return Shard{}, fmt.Errorf("--shard-index is empty: want INDEX/N with a 0-based INDEX, such as $(JOB_COMPLETION_INDEX)/8 (is the variable meant to hold it set?)")
+	}
 	is, ns, ok := strings.Cut(strings.TrimSpace(s), "/")
 	i, err1 := strconv.Atoi(strings.TrimSpace(is))
 	n, err2 := strconv.Atoi(strings.TrimSpace(ns))

@@ -30,11 +30,18 @@ Usage:
 
 Each DIR (default: the current directory) is a root module or a directory
 searched for root modules. In each root, tfgate runs terraform (or tofu)
-through terraform-exec: init when --init is given (never upgrading
+as terraform-exec would: init when --init is given (never upgrading
 providers), workspace select when --workspace is given, then a refresh-only
 plan into a temporary file that is always removed, and reports every
 resource changed (update) or deleted outside Terraform at its block's
-file:line. It is read-only: it never applies and never writes state.
+file:line. It is read-only: it never applies, never writes state, and
+does not lock it either (-lock=false: a refresh-only plan writes nothing, so
+a lock would only block applies and other drift runs, and could be left
+stale by a killed run; --lock opts in).
+
+On --timeout, SIGINT or SIGTERM, terraform's whole process group (its
+providers, a wrapper script's children) is interrupted, then killed after
+--grace; a second signal kills at once.
 
 The binary is --terraform-bin, else $TFGATE_TERRAFORM_BIN, else terraform
 then tofu on PATH (Terraform 0.15.4 or later, or OpenTofu). The environment,
@@ -86,6 +93,7 @@ type driftFlags struct {
 	vars        []string
 	varFiles    []string
 	lockTimeout string
+	lock        bool
 	noLock      bool
 	init        bool
 	parallel    int
@@ -112,12 +120,14 @@ func newDriftFlags(stderr io.Writer) (*pflag.FlagSet, *driftFlags) {
 	fs.StringVar(&df.workspace, "workspace", "", "workspace to check in every root (default $TF_WORKSPACE, else the selected one); never created, and the previous one is selected again")
 	fs.StringArrayVar(&df.varFiles, "var-file", nil, "variables file passed to every root as -var-file, relative to the current directory (repeatable)")
 	fs.StringArrayVar(&df.vars, "var", nil, "variable passed to every root as -var NAME=VALUE (repeatable)")
-	fs.StringVar(&df.lockTimeout, "lock-timeout", "", "how long to wait for a state lock, as -lock-timeout (e.g. 60s)")
-	fs.BoolVar(&df.noLock, "no-lock", false, "do not lock the state, as -lock=false (the plan is read-only either way)")
+	fs.BoolVar(&df.lock, "lock", false, "hold the state lock during the plan (-lock=true); by default the refresh-only plan runs with -lock=false: it writes no state, never blocks an apply or another drift run, and a killed run leaves no stale lock")
+	fs.StringVar(&df.lockTimeout, "lock-timeout", "", "with --lock, how long to wait for the state lock, as -lock-timeout (e.g. 60s)")
+	fs.BoolVar(&df.noLock, "no-lock", false, "-lock=false, the default (kept for older command lines)")
+	_ = fs.MarkHidden("no-lock")
 	fs.BoolVar(&df.init, "init", false, "run init -input=false (never -upgrade) in each root first")
 	fs.IntVar(&df.parallel, "parallel", 0, "roots checked at a time (default: the number of CPUs)")
-	fs.DurationVar(&df.timeout, "timeout", 30*time.Minute, "time limit per root; terraform and its providers are then stopped (0 for none)")
-	fs.DurationVar(&df.grace, "grace", drift.DefaultKillGrace, "after --timeout, how long terraform gets to stop cleanly (and release its state lock) before it is killed")
+	fs.DurationVar(&df.timeout, "timeout", 30*time.Minute, "time limit per root; terraform is then interrupted and, after --grace, killed with every process it started (0 for none)")
+	fs.DurationVar(&df.grace, "grace", drift.DefaultKillGrace, "after --timeout, SIGINT or SIGTERM, how long terraform gets to stop cleanly before it is killed (a second SIGINT or SIGTERM kills at once)")
 	fs.StringVar(&df.shard, "shard", "", "check only shard K of N (K/N, 1-based: 1/4 … 4/4): roots are split by a stable hash of their path")
 	fs.StringVar(&df.shardIndex, "shard-index", "", "the same with a 0-based index (INDEX/N: 0/4 … 3/4), as a Kubernetes Indexed Job's $(JOB_COMPLETION_INDEX)")
 	fs.BoolVar(&df.listRoots, "list-roots", false, "print the roots that would be checked (after --shard) and exit")
@@ -203,20 +213,32 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	if df.timeout < 0 {
 		return fail(fmt.Errorf("--timeout %s: want a positive duration, or 0 for none", df.timeout))
 	}
+	if df.lock && df.noLock {
+		return fail(errors.New("give --lock or --no-lock, not both (without either, the state is not locked)"))
+	}
 	if df.lockTimeout != "" {
 		if d, err := time.ParseDuration(df.lockTimeout); err != nil || d < 0 {
 			return fail(fmt.Errorf("--lock-timeout %q: want a duration such as 60s or 5m", df.lockTimeout))
 		}
+		if !df.lock {
+			// Older command lines had locking on by default: keep them
+			// running, without the lock.
+			fmt.Fprintf(stderr, "tfgate drift: warning: --lock-timeout %s has no effect: the state is not locked without --lock\n", df.lockTimeout)
+			df.lockTimeout = ""
+		}
 	}
+	// A flag given with an empty value (an unset variable in a CI matrix:
+	// --shard "$SHARD") is an error, never "every root".
 	var shard drift.Shard
+	shardSet, indexSet := fs.Changed("shard"), fs.Changed("shard-index")
 	switch {
-	case df.shard != "" && df.shardIndex != "":
+	case shardSet && indexSet:
 		return fail(errors.New("give --shard K/N (1-based) or --shard-index INDEX/N (0-based), not both"))
-	case df.shard != "":
+	case shardSet:
 		if shard, err = drift.ParseShard(df.shard); err != nil {
 			return fail(err)
 		}
-	case df.shardIndex != "":
+	case indexSet:
 		if shard, err = drift.ParseShardIndex(df.shardIndex); err != nil {
 			return fail(err)
 		}
@@ -249,7 +271,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		Vars:        df.vars,
 		VarFiles:    df.varFiles,
 		LockTimeout: df.lockTimeout,
-		NoLock:      df.noLock,
+		Lock:        df.lock,
 		Init:        df.init,
 		Parallel:    df.parallel,
 		Timeout:     df.timeout,
@@ -290,8 +312,34 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		opts.Progress = func(s drift.RootSummary) { fmt.Fprintln(stderr, "tfgate: "+rootLine(s)) }
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The first SIGINT or SIGTERM interrupts the running commands (they get
+	// --grace to stop); a second one kills them at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	kill := make(chan struct{})
+	opts.Kill = kill
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	runDone := make(chan struct{})
+	defer close(runDone)
+	go func() {
+		for n := 0; ; n++ {
+			select {
+			case sig := <-sigs:
+				if n == 0 {
+					fmt.Fprintf(stderr, "tfgate: %s: stopping terraform (up to --grace %s; again to kill it now)\n", sig, df.grace)
+					cancel()
+				} else {
+					fmt.Fprintf(stderr, "tfgate: %s: killing terraform\n", sig)
+					close(kill)
+					return
+				}
+			case <-runDone:
+				return
+			}
+		}
+	}()
 	res, outcome, err := drift.Run(ctx, opts)
 	summary := driftSummary{
 		Version:    "1",
@@ -388,12 +436,20 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 			code = exitFindings
 		}
 	}
+	textOnStdout := false
+	for _, o := range outs {
+		textOnStdout = textOnStdout || (o.format == "text" && o.file == "")
+	}
 	for _, n := range res.Notifications {
-		if n.Level == "error" {
+		msg := strings.ReplaceAll(strings.TrimRight(n.Message, "\n"), "\n", "\n    ")
+		switch {
+		case n.Level == "error":
 			// Always on stderr, whatever the formats: a cron log must show it.
-			msg := strings.ReplaceAll(strings.TrimRight(n.Message, "\n"), "\n", "\n    ")
 			fmt.Fprintf(stderr, "tfgate: error: %s\n", msg)
 			code = exitError
+		case n.Level == "warning" && !textOnStdout:
+			// The text report shows warnings; otherwise stderr does.
+			fmt.Fprintf(stderr, "tfgate: warning: %s\n", msg)
 		}
 	}
 	return code
