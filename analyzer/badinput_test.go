@@ -43,7 +43,7 @@ func TestBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Instantiate(EvalOptions{})
+	Instantiate(p, EvalOptions{})
 	want := map[string]string{
 		"utf8/main.tf":  "not valid UTF-8",
 		"deep/main.tf":  "nesting exceeds 256 levels",

@@ -89,7 +89,7 @@ var extraConfigBlocks = []string{"drift"}
 func ParseConfig(filename string, display string, rules []*Rule) (*Config, error) {
 	src, err := os.ReadFile(filename)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read config %s: %w", display, unwrapPathErr(err))
+		return nil, fmt.Errorf("cannot read config %s: %w", display, cause(err))
 	}
 	return ParseConfigSource(src, display, rules)
 }

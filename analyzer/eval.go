@@ -104,17 +104,44 @@ type EvalOptions struct {
 	VarOrder []string
 }
 
+// maxModuleDepth bounds local module call chains.
+const maxModuleDepth = 32
+
+// EvalResult is a project evaluated: an instance for each root with its
+// variables, for each local module call (recursively) and for each reusable
+// module evaluated on its own, and the problems found on the way (modules
+// that call themselves, locals that refer to each other in a cycle).
+type EvalResult struct {
+	Instances []*Instance // sorted by module directory, then call chain
+	Problems  []Problem
+}
+
+// evaluator holds one evaluation's state: the per-module plans of local
+// values, shared by every instance of a module, and what it found.
+type evaluator struct {
+	p     *Project
+	opts  EvalOptions
+	plans map[*Module]*localPlanOnce // one per module of p, made before the instances are built
+
+	mu        sync.Mutex // guards instances and problems
+	instances []*Instance
+	problems  []Problem
+}
+
+type localPlanOnce struct {
+	once sync.Once
+	lp   *localPlan
+}
+
 // Instantiate evaluates every module: each root with its variables, each
 // local module call with its arguments (recursively), and each reusable
 // module that no scanned module calls on its own, with unknown inputs.
-func (p *Project) Instantiate(opts EvalOptions) {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	add := func(in *Instance) {
-		mu.Lock()
-		p.Instances = append(p.Instances, in)
-		mu.Unlock()
+func Instantiate(p *Project, opts EvalOptions) *EvalResult {
+	ev := &evaluator{p: p, opts: opts, plans: make(map[*Module]*localPlanOnce, len(p.Modules))}
+	for _, m := range p.Modules {
+		ev.plans[m] = &localPlanOnce{}
 	}
+	var wg sync.WaitGroup
 	var tops []*Instance
 	for _, m := range p.Modules {
 		if !m.Scanned {
@@ -139,34 +166,37 @@ func (p *Project) Instantiate(opts EvalOptions) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.build(in, opts, add, nil)
+			ev.build(in, nil)
 		}()
 	}
 	wg.Wait()
 	// Modules caught only in call cycles still get a standalone instance.
 	seen := map[*Module]bool{}
-	for _, in := range p.Instances {
+	for _, in := range ev.instances {
 		seen[in.Module] = true
 	}
 	for _, m := range p.Modules {
 		if m.Scanned && !seen[m] {
-			p.build(&Instance{Module: m, Standalone: true}, opts, add, nil)
+			ev.build(&Instance{Module: m, Standalone: true}, nil)
 		}
 	}
-	sort.SliceStable(p.Instances, func(i, j int) bool {
-		a, b := p.Instances[i], p.Instances[j]
+	sort.SliceStable(ev.instances, func(i, j int) bool {
+		a, b := ev.instances[i], ev.instances[j]
 		if a.Module.Dir != b.Module.Dir {
 			return a.Module.Dir < b.Module.Dir
 		}
 		return a.Via() < b.Via()
 	})
+	return &EvalResult{Instances: ev.instances, Problems: ev.problems}
 }
 
-func (p *Project) build(in *Instance, opts EvalOptions, add func(*Instance), stack []*Module) {
+func (ev *evaluator) build(in *Instance, stack []*Module) {
 	m := in.Module
-	in.vars = p.inputVars(in, opts)
-	in.evalLocals(p)
-	add(in)
+	in.vars = ev.inputVars(in)
+	ev.evalLocals(in)
+	ev.mu.Lock()
+	ev.instances = append(ev.instances, in)
+	ev.mu.Unlock()
 	stack = append(stack, m)
 	for _, c := range m.ModuleCalls {
 		if c.Target == nil {
@@ -184,11 +214,11 @@ func (p *Project) build(in *Instance, opts EvalOptions, add func(*Instance), sta
 				names = append(names, s.Name())
 			}
 			names = append(names, c.Target.Name())
-			p.problemOnce(c.Block.DefRange, fmt.Sprintf("module %q calls itself: %s", c.Name, strings.Join(names, " → ")), m.Dir)
+			ev.problemOnce(c.Block.DefRange, fmt.Sprintf("module %q calls itself: %s", c.Name, strings.Join(names, " → ")), m.Dir)
 			continue
 		}
 		if len(stack) >= maxModuleDepth {
-			p.problemOnce(c.Block.DefRange, fmt.Sprintf("module %q: calls nested more than %d deep; not followed", c.Name, maxModuleDepth), m.Dir)
+			ev.problemOnce(c.Block.DefRange, fmt.Sprintf("module %q: calls nested more than %d deep; not followed", c.Name, maxModuleDepth), m.Dir)
 			continue
 		}
 		if disabled(in, c.Block) {
@@ -196,19 +226,19 @@ func (p *Project) build(in *Instance, opts EvalOptions, add func(*Instance), sta
 		}
 		child := &Instance{Module: c.Target, Parent: in, Call: c}
 		in.children = append(in.children, child)
-		p.build(child, opts, add, stack)
+		ev.build(child, stack)
 	}
 }
 
-func (p *Project) problemOnce(r hcl.Range, msg, module string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, pr := range p.Problems {
+func (ev *evaluator) problemOnce(r hcl.Range, msg, module string) {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	for _, pr := range ev.problems {
 		if pr.Range == r && pr.Message == msg {
 			return
 		}
 	}
-	p.Problems = append(p.Problems, Problem{Range: r, Message: msg, Module: module})
+	ev.problems = append(ev.problems, Problem{Range: r, Message: msg, Module: module})
 }
 
 // disabled reports whether count or for_each makes a block have no instances.
@@ -257,8 +287,8 @@ func convertVar(v cty.Value, t cty.Type, defs *typeexpr.Defaults) cty.Value {
 	return cv
 }
 
-func (p *Project) inputVars(in *Instance, opts EvalOptions) map[string]*VarValue {
-	m := in.Module
+func (ev *evaluator) inputVars(in *Instance) map[string]*VarValue {
+	m, opts := in.Module, ev.opts
 	out := map[string]*VarValue{}
 	type written struct {
 		v      cty.Value
@@ -386,12 +416,17 @@ type localPlan struct {
 	cycle map[string]bool
 }
 
-func (p *Project) planLocals(m *Module) *localPlan {
-	m.lpOnce.Do(func() { m.lp = p.makeLocalPlan(m) })
-	return m.lp
+// planLocals returns a module's plan of locals, made once per evaluation.
+func (ev *evaluator) planLocals(m *Module) *localPlan {
+	po := ev.plans[m] // read-only while instances are built
+	if po == nil {
+		return ev.makeLocalPlan(m) // not a module of the project: not shared
+	}
+	po.once.Do(func() { po.lp = ev.makeLocalPlan(m) })
+	return po.lp
 }
 
-func (p *Project) makeLocalPlan(m *Module) *localPlan {
+func (ev *evaluator) makeLocalPlan(m *Module) *localPlan {
 	lp := &localPlan{deps: map[string][]string{}, cycle: map[string]bool{}}
 	byName := map[string]*Local{}
 	for _, l := range m.Locals {
@@ -439,7 +474,7 @@ func (p *Project) makeLocalPlan(m *Module) *localPlan {
 			for k, c := range cyc {
 				names[k] = "local." + c
 			}
-			p.problemOnce(l.Attr.Range, "local values refer to each other in a cycle: "+strings.Join(names, " → "), m.Dir)
+			ev.problemOnce(l.Attr.Range, "local values refer to each other in a cycle: "+strings.Join(names, " → "), m.Dir)
 			return
 		}
 		color[n] = grey
@@ -458,7 +493,7 @@ func (p *Project) makeLocalPlan(m *Module) *localPlan {
 }
 
 // baseVars are the context variables every expression of a module sees.
-func (in *Instance) baseVars(p *Project) map[string]cty.Value {
+func (in *Instance) baseVars() map[string]cty.Value {
 	m := in.Module
 	vars := map[string]cty.Value{}
 	varObj := map[string]cty.Value{}
@@ -494,10 +529,10 @@ var rootContext = sync.OnceValue(func() *hcl.EvalContext {
 	return &hcl.EvalContext{Functions: Functions()}
 })
 
-func (in *Instance) evalLocals(p *Project) {
+func (ev *evaluator) evalLocals(in *Instance) {
 	m := in.Module
-	vars := in.baseVars(p)
-	root := p.WorkDir
+	vars := in.baseVars()
+	root := ev.p.WorkDir
 	if m.External {
 		root = m.AbsDir
 	}
@@ -506,7 +541,7 @@ func (in *Instance) evalLocals(p *Project) {
 	ctx.Variables = vars
 	in.locals = map[string]cty.Value{}
 	in.localOrigin = map[string]string{}
-	lp := p.planLocals(m)
+	lp := ev.planLocals(m)
 	for _, l := range lp.order {
 		var v cty.Value
 		if lp.cycle[l.Name] {
@@ -772,17 +807,4 @@ func (s Scope) nativeBlocks(sb *hclsyntax.Body, typ string) []Scope {
 		}
 	}
 	return out
-}
-func bodyAttr(body hcl.Body, name string) *hcl.Attribute {
-	if sb, ok := body.(*hclsyntax.Body); ok {
-		if a, ok := sb.Attributes[name]; ok {
-			return a.AsHCLAttribute()
-		}
-		return nil
-	}
-	c, _, _ := body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: name}}})
-	if c == nil {
-		return nil
-	}
-	return c.Attributes[name]
 }

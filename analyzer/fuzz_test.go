@@ -57,8 +57,7 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.Instantiate(EvalOptions{})
-		for _, in := range p.Instances {
+		for _, in := range Instantiate(p, EvalOptions{}).Instances {
 			for _, b := range in.Module.Resources {
 				for _, s := range in.Scopes(b) {
 					s.Attr("tags")

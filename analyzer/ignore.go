@@ -32,7 +32,10 @@ type Ignore struct {
 
 var expiryPattern = regexp.MustCompile(`(^|\s)exp:(\S+)`)
 
-func parseIgnores(f *File) []*Ignore {
+// ParseIgnores reads the ignore comments of a file. Directives that cannot
+// be used say why in Malformed; whether the rules they name exist is for
+// the caller to check.
+func ParseIgnores(f *File) []*Ignore {
 	if !bytes.Contains(f.Src, []byte(IgnoreDirective)) {
 		return nil
 	}

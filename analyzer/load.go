@@ -1,42 +1,22 @@
 package analyzer
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/tfgate/tfgate/analyzer/fasthcl"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-	hcljson "github.com/hashicorp/hcl/v2/json"
 )
 
 // Limits that keep hostile or accidental input from hanging the tool.
 const (
-	MaxFileSize    = 16 << 20 // bytes; larger files are reported, not parsed
-	MaxNesting     = 256      // bracket / unary / conditional nesting
-	maxModuleDepth = 32       // local module call chains
+	MaxFileSize = 16 << 20 // bytes; larger files are reported, not parsed
+	MaxNesting  = 256      // bracket / unary / conditional nesting
 )
-
-// Problem is something wrong with the input that is not a rule finding of
-// its own: a file that does not parse, a module that calls itself. Problems
-// become syntax-error findings.
-type Problem struct {
-	Range   hcl.Range
-	Message string
-	Module  string
-}
 
 // LoadOptions says what to load.
 type LoadOptions struct {
@@ -57,6 +37,9 @@ type LoadOptions struct {
 	// Parsed, when set, is told how many bytes of source were read once
 	// the files are parsed (syntax trees take tens of times their source).
 	Parsed func(bytes int64)
+	// Phase, when set, is told how long each phase of loading took
+	// ("scan", "parse", "modules"), in order.
+	Phase func(name string, d time.Duration)
 }
 
 // skipDir reports whether a directory is never descended into: Terraform's
@@ -88,8 +71,18 @@ type loader struct {
 	workDir   string
 	roots     []string           // absolute scanned directories
 	modules   map[string]*Module // by AbsDir
-	problems  []Problem
-	mu        sync.Mutex
+	// installs locates the modules that `terraform init` installed, and
+	// the modules inside them: their key path in a root's
+	// .terraform/modules/modules.json.
+	installs map[*Module]install
+	problems []Problem
+	mu       sync.Mutex
+}
+
+// install is where an installed module is recorded.
+type install struct {
+	key  string // "app.net": module "net" called by module "app"
+	root string // the root module directory whose .terraform holds it
 }
 
 // Load discovers and parses the modules under opts.Paths. A path that does
@@ -108,7 +101,11 @@ func Load(opts LoadOptions) (*Project, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	l := &loader{workDir: wd, modules: map[string]*Module{}}
+	l := &loader{workDir: wd, modules: map[string]*Module{}, installs: map[*Module]install{}}
+	phase := func(string, time.Duration) {}
+	if opts.Phase != nil {
+		phase = opts.Phase
+	}
 	start := time.Now()
 	var files []string
 	seen := map[string]bool{}
@@ -128,7 +125,7 @@ func Load(opts LoadOptions) (*Project, error) {
 		abs = filepath.Clean(abs)
 		st, err := os.Stat(abs)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", p, unwrapPathErr(err))
+			return nil, fmt.Errorf("cannot read %s: %w", p, cause(err))
 		}
 		if !st.IsDir() {
 			if _, ok := KindOf(filepath.Base(abs)); !ok {
@@ -139,7 +136,7 @@ func Load(opts LoadOptions) (*Project, error) {
 			l.roots = append(l.roots, abs)
 			fs, err := l.listDir(abs)
 			if err != nil {
-				return nil, fmt.Errorf("cannot read %s: %w", p, unwrapPathErr(err))
+				return nil, fmt.Errorf("cannot read %s: %w", p, cause(err))
 			}
 			for _, f := range fs {
 				if !seen[f] {
@@ -170,9 +167,10 @@ func Load(opts LoadOptions) (*Project, error) {
 	for _, f := range files {
 		l.moduleFor(filepath.Dir(f), true)
 	}
-	parsed := l.parseAll(files)
+	parsed, tops := l.parseAll(files)
 	parsedAt := time.Now()
-	timings := []PhaseTiming{{"scan", scanned.Sub(start)}, {"parse", parsedAt.Sub(scanned)}}
+	phase("scan", scanned.Sub(start))
+	phase("parse", parsedAt.Sub(scanned))
 	if opts.Parsed != nil {
 		var n int64
 		for _, f := range parsed {
@@ -180,8 +178,8 @@ func Load(opts LoadOptions) (*Project, error) {
 		}
 		opts.Parsed(n)
 	}
-	for _, f := range parsed {
-		l.addFile(f, true)
+	for i, f := range parsed {
+		l.addFile(f, tops[i], true)
 	}
 	// Follow local module calls to modules outside the scanned paths.
 	l.resolveCalls()
@@ -202,21 +200,12 @@ func Load(opts LoadOptions) (*Project, error) {
 	if len(opts.Restrict) > 0 {
 		restrict(p.Modules, opts.Restrict)
 	}
-	p.Timings = append(timings, PhaseTiming{"modules", time.Since(parsedAt)})
-	p.Problems = l.problems
-	p.byDir = map[string]*Module{}
 	for _, m := range p.Modules {
-		p.byDir[m.Dir] = m
+		m.Requirements = m.ComputeProviderRequirements()
 	}
+	p.Problems = l.problems
+	phase("modules", time.Since(parsedAt))
 	return p, nil
-}
-
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 func (l *loader) listDir(dir string) ([]string, error) {
@@ -250,189 +239,6 @@ func (l *loader) problem(r hcl.Range, msg, module string) {
 	l.mu.Unlock()
 }
 
-// parseAll reads and parses files concurrently, keeping their order.
-func (l *loader) parseAll(paths []string) []*File {
-	out := make([]*File, len(paths))
-	workers := runtime.GOMAXPROCS(0)
-	if workers > len(paths) {
-		workers = len(paths)
-	}
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f := l.parseFile(paths[i])
-				if m := l.modules[filepath.Dir(f.Abs)]; m != nil {
-					f.top = extractTop(f, m)
-				}
-				out[i] = f
-			}
-		}()
-	}
-	for i := range paths {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return out
-}
-
-// ParseFile reads and parses one file, recording problems instead of failing.
-func (l *loader) parseFile(abs string) *File {
-	kind, _ := KindOf(filepath.Base(abs))
-	return l.parseFileAs(abs, kind)
-}
-
-func (l *loader) parseFileAs(abs string, kind FileKind) *File {
-	f := &File{Path: l.display(abs), Abs: abs, Kind: kind}
-	start := hcl.Range{Filename: f.Path, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}}
-	src, err := readSource(abs)
-	var tooLarge tooLargeError
-	switch {
-	case errors.Is(err, errNotRegular):
-		l.problem(start, fmt.Sprintf("%s is not a regular file", f.Path), "")
-		return f
-	case errors.As(err, &tooLarge):
-		l.problem(start, fmt.Sprintf("%s is %v; not analyzed", f.Path, err), "")
-		return f
-	case err != nil:
-		l.problem(start, fmt.Sprintf("cannot read %s: %v", f.Path, unwrapPathErr(err)), "")
-		return f
-	}
-	f.Src = src
-	hf, diags := ParseSource(src, f.Path, kind)
-	f.HCL = hf
-	for _, d := range diags {
-		if d.Severity != hcl.DiagError {
-			continue
-		}
-		r := start
-		if d.Subject != nil {
-			r = *d.Subject
-		}
-		msg := d.Summary
-		if d.Detail != "" {
-			msg += ": " + d.Detail
-		}
-		l.problem(r, msg, "")
-	}
-	if kind == KindTF || kind == KindTFVars || kind == KindBackend || kind == KindLock {
-		f.Ignores = parseIgnores(f)
-	}
-	return f
-}
-
-// ParseSource parses one file's bytes without touching the file system. It
-// never panics: binary data, invalid UTF-8 and pathological nesting come
-// back as diagnostics with a nil file. Native syntax goes through fasthcl
-// first, which builds hclsyntax's own tree for the error-free common case
-// without hclsyntax's per-token garbage; anything else, and every
-// diagnostic, comes from hclsyntax.
-func ParseSource(src []byte, filename string, kind FileKind) (*hcl.File, hcl.Diagnostics) {
-	start := hcl.Range{Filename: filename, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
-	if bytes.IndexByte(src, 0) >= 0 {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Binary file", Detail: "the file contains NUL bytes and is not Terraform source; not analyzed", Subject: &start}}
-	}
-	if !utf8.Valid(src) {
-		r := invalidUTF8Range(src, filename)
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid UTF-8", Detail: "the file is not valid UTF-8 text; not analyzed", Subject: &r}}
-	}
-	if line, depth := nestingDepth(src); depth > MaxNesting {
-		r := hcl.Range{Filename: filename, Start: hcl.Pos{Line: line, Column: 1}, End: hcl.Pos{Line: line, Column: 1}}
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Expression nested too deeply", Detail: fmt.Sprintf("nesting exceeds %d levels; not analyzed", MaxNesting), Subject: &r}}
-	}
-	// Strip a UTF-8 byte order mark, which editors on Windows add.
-	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
-	var (
-		f     *hcl.File
-		diags hcl.Diagnostics
-	)
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				f = nil
-				diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Parser failure", Detail: fmt.Sprintf("the HCL parser failed on this file (%v); not analyzed", r), Subject: &start}}
-			}
-		}()
-		if kind.IsJSON() {
-			f, diags = hcljson.Parse(src, filename)
-		} else if ff, ok := fastParse(src, filename); ok {
-			f = ff // the same tree hclsyntax builds, without its per-token garbage
-		} else {
-			f, diags = hclsyntax.ParseConfig(src, filename, hcl.Pos{Line: 1, Column: 1})
-		}
-	}()
-	return f, diags
-}
-
-// fastParse is fasthcl.Parse, except that a panic in it (a bug: its tests
-// and fuzz target hold it to hclsyntax) hands the file to hclsyntax instead
-// of losing it.
-func fastParse(src []byte, filename string) (f *hcl.File, ok bool) {
-	defer func() {
-		if recover() != nil {
-			f, ok = nil, false
-		}
-	}()
-	return fasthcl.Parse(src, filename)
-}
-
-func invalidUTF8Range(src []byte, filename string) hcl.Range {
-	line, col := 1, 1
-	for i := 0; i < len(src); {
-		r, size := utf8.DecodeRune(src[i:])
-		if r == utf8.RuneError && size <= 1 {
-			break
-		}
-		if r == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-		i += size
-	}
-	p := hcl.Pos{Line: line, Column: col}
-	return hcl.Range{Filename: filename, Start: p, End: p}
-}
-
-// nestingDepth estimates the deepest nesting of brackets, unary operators
-// and conditionals, which is what drives the recursive-descent parser.
-func nestingDepth(src []byte) (line, max int) {
-	depth, ln, run := 0, 1, 0
-	for _, c := range src {
-		switch c {
-		case '(', '[', '{':
-			depth++
-			run = 0
-		case ')', ']', '}':
-			if depth > 0 {
-				depth--
-			}
-			run = 0
-		case '!', '-', '?':
-			run++
-		case ' ', '\t', '\r':
-		case '\n':
-			ln++
-			run = 0
-		default:
-			run = 0
-		}
-		if depth+run > max {
-			max, line = depth+run, ln
-		}
-	}
-	return line, max
-}
-
-func humanSize(n int64) string {
-	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-}
-
 // moduleFor returns (creating) the module of a directory.
 func (l *loader) moduleFor(absDir string, scanned bool) *Module {
 	m := l.modules[absDir]
@@ -461,8 +267,9 @@ var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "removed"},
 }}
 
-// addFile attaches a parsed file to its module and extracts its blocks.
-func (l *loader) addFile(f *File, scanned bool) {
+// addFile attaches a parsed file to its module and adds its blocks: top,
+// when the parse workers extracted them for this module, else extracted now.
+func (l *loader) addFile(f *File, top *fileTop, scanned bool) {
 	m := l.moduleFor(filepath.Dir(f.Abs), scanned)
 	if scanned {
 		m.Scanned = true
@@ -481,11 +288,9 @@ func (l *loader) addFile(f *File, scanned bool) {
 	}
 	m.Files = append(m.Files, f)
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
-	top := f.top
 	if top == nil || top.module != m {
 		top = extractTop(f, m)
 	}
-	f.top = nil
 	m.Terraform = append(m.Terraform, top.terraform...)
 	m.Backends = append(m.Backends, top.backends...)
 	m.Variables = append(m.Variables, top.variables...)
@@ -570,422 +375,14 @@ func providersMap(b *Block) map[string]string {
 	return out
 }
 
-func traversalKey(e hcl.Expression) string {
-	tr, d := hcl.AbsTraversalForExpr(e)
-	if d.HasErrors() {
-		return ""
-	}
-	parts := []string{tr.RootName()}
-	for _, s := range tr[1:] {
-		if ga, ok := s.(hcl.TraverseAttr); ok {
-			parts = append(parts, ga.Name)
-		}
-	}
-	return strings.Join(parts, ".")
-}
-
-// resolveCalls links local module calls to their target modules, loading
-// targets that were not part of the scan.
-func (l *loader) resolveCalls() {
-	queue := make([]*Module, 0, len(l.modules))
-	for _, m := range l.modules {
-		queue = append(queue, m)
-	}
-	sort.Slice(queue, func(i, j int) bool { return queue[i].AbsDir < queue[j].AbsDir })
-	for len(queue) > 0 {
-		m := queue[0]
-		queue = queue[1:]
-		for _, c := range m.ModuleCalls {
-			var target string
-			var inst *installedModule
-			switch {
-			case c.IsLocal():
-				target = filepath.Clean(filepath.Join(m.AbsDir, filepath.FromSlash(strings.ReplaceAll(c.Source, "\\", "/"))))
-			default:
-				// A registry or git module: follow it when `terraform init`
-				// installed it (.terraform/modules/modules.json of the root).
-				if inst = l.installed(m, c); inst == nil {
-					continue
-				}
-				target = inst.dir
-			}
-			t := l.modules[target]
-			if t == nil {
-				paths, err := l.listDir(target)
-				if err != nil {
-					if inst == nil {
-						l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q cannot be read: %v", c.Name, c.Source, unwrapPathErr(err)), m.Dir)
-					}
-					continue
-				}
-				for _, f := range l.parseAll(paths) {
-					l.addFile(f, false)
-				}
-				t = l.modules[target]
-				if t == nil || len(t.Files) == 0 {
-					if inst == nil {
-						l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q holds no Terraform files", c.Name, c.Source), m.Dir)
-					}
-					continue
-				}
-				queue = append(queue, t)
-			}
-			if len(t.Files) == 0 {
-				continue
-			}
-			if t.installKey == "" && (inst != nil || m.installKey != "") {
-				// Keep the key path so that calls inside an installed
-				// module find their own installed modules.
-				t.installKey = joinKey(m.installKey, c.Name)
-				t.installRoot = m.installRoot
-				if inst != nil {
-					t.installRoot = inst.root
-				}
-			}
-			c.Target = t
-			t.Callers = append(t.Callers, c)
-		}
-	}
-}
-
-func joinKey(parent, name string) string {
-	if parent == "" {
-		return name
-	}
-	return parent + "." + name
-}
-
-// installedModule is an entry of .terraform/modules/modules.json.
-type installedModule struct {
-	dir  string // absolute
-	root string // the root module directory whose .terraform holds it
-}
-
-type modulesManifest struct {
-	Modules []struct {
-		Key    string `json:"Key"`
-		Source string `json:"Source"`
-		Dir    string `json:"Dir"`
-	} `json:"Modules"`
-}
-
-// installed finds the directory `terraform init` installed a non-local
-// module call into, when the root it belongs to has been initialized and
-// the manifest still records the same source.
-func (l *loader) installed(m *Module, c *ModuleCall) *installedModule {
-	root := m.AbsDir
-	if m.installRoot != "" {
-		root = m.installRoot
-	} else if m.External {
-		return nil
-	}
-	man := l.manifest(root)
-	if man == nil || c.Source == "" {
-		return nil
-	}
-	key := joinKey(m.installKey, c.Name)
-	for _, e := range man.Modules {
-		if e.Key != key {
-			continue
-		}
-		if !sameSource(e.Source, c.Source) {
-			return nil // initialized before the source changed: stale
-		}
-		dir := filepath.Clean(filepath.Join(root, filepath.FromSlash(e.Dir)))
-		return &installedModule{dir: dir, root: root}
-	}
-	return nil
-}
-
-// sameSource compares a configured source with the one modules.json
-// records (registry sources gain their host there).
-func sameSource(recorded, configured string) bool {
-	r := strings.TrimSuffix(strings.ToLower(recorded), "/")
-	c := strings.TrimSuffix(strings.ToLower(configured), "/")
-	return r == c || strings.HasSuffix(r, "/"+c) || strings.TrimPrefix(r, "git::") == strings.TrimPrefix(c, "git::")
-}
-
-func (l *loader) manifest(root string) *modulesManifest {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.manifests == nil {
-		l.manifests = map[string]*modulesManifest{}
-	}
-	if man, ok := l.manifests[root]; ok {
-		return man
-	}
-	var man *modulesManifest
-	if data, err := os.ReadFile(filepath.Join(root, ".terraform", "modules", "modules.json")); err == nil {
-		var mm modulesManifest
-		if json.Unmarshal(data, &mm) == nil {
-			man = &mm
-		}
-	}
-	l.manifests[root] = man
-	return man
-}
-
-// classify decides which modules are roots and which are reusable children.
-// scanRel is a module's directory relative to the scanned path that holds
-// it, so that `tfgate lint fixtures/example` judges envs/prod, not
-// fixtures/example/envs/prod.
-func scanRel(m *Module, roots []string) string {
-	best := ""
-	for _, r := range roots {
-		if rel, err := filepath.Rel(r, m.AbsDir); err == nil && !strings.HasPrefix(rel, "..") {
-			if best == "" || len(rel) < len(best) {
-				best = filepath.ToSlash(rel)
-			}
-		}
-	}
-	if best == "" {
-		return m.Dir
-	}
-	return best
-}
-
-func classify(mods []*Module, roots []string, allDirs map[string]bool) {
-	dirs := map[string]bool{}
-	for d := range allDirs {
-		dirs[d] = true
-	}
-	for _, m := range mods {
-		dirs[m.Dir] = true
-	}
-	for _, m := range mods {
-		m.Kind = Root
-		called := false
-		for _, c := range m.Callers {
-			if c.Block.Module != m && c.Block.Module.Scanned {
-				called = true
-			}
-		}
-		parts := strings.Split(scanRel(m, roots), "/")
-		underModules := false
-		example := false
-		for _, p := range parts {
-			switch p {
-			case "modules", "wrappers":
-				underModules = true
-			}
-			if demoDir(p) {
-				example = true
-			}
-		}
-		// terraform-aws-modules' wrappers/ hold for_each wrappers of the
-		// module: reusable too. The part after the last "modules" component decides: envs/prod is a
-		// root even when it lives under examples/.
-		if underModules {
-			last := -1
-			for i, p := range parts {
-				if p == "modules" || p == "wrappers" {
-					last = i
-				}
-			}
-			underModules = last < len(parts)-1 || parts[len(parts)-1] == "wrappers"
-		}
-		switch {
-		case called, underModules, !m.Scanned:
-			m.Kind = Child
-		case len(m.Backends) == 0 && len(m.Providers) == 0 && hasModuleTree(m.Dir, dirs):
-			m.Kind = Child
-		}
-		m.Example = m.Kind == Root && example
-	}
-}
-
-// demoWords name directories of demos and tests: examples/, samples/,
-// demo/, tests/, testdata/, fixtures/, and names built from them such as
-// unit-test-fixture/ or e2e_tests/.
-var demoWords = map[string]bool{
-	"example": true, "examples": true, "sample": true, "samples": true, "demo": true, "demos": true,
-	"test": true, "tests": true, "testdata": true, "fixture": true, "fixtures": true, "e2e": true,
-}
-
-func demoDir(name string) bool {
-	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
-		if demoWords[w] {
-			return true
-		}
-	}
-	return false
-}
-
-// hasModuleTree reports whether a module has examples/ or modules/ with
-// Terraform below it: the standard module structure.
-func hasModuleTree(dir string, dirs map[string]bool) bool {
-	prefix := dir + "/"
-	if dir == "." {
-		prefix = ""
-	}
-	for d := range dirs {
-		if strings.HasPrefix(d, prefix+"examples/") || strings.HasPrefix(d, prefix+"modules/") {
-			return true
-		}
-	}
-	return false
-}
-
-// localSourcePattern finds local module sources in native and JSON syntax
-// without parsing: source = "../modules/x", "source": "./x".
-var localSourcePattern = regexp.MustCompile(`^source"?\s*[=:]\s*"(\.{1,2}(?:[/\\][^"]*)?)"`)
-
-// localSources returns the local module sources written in a file.
-func localSources(src []byte) []string {
-	var out []string
-	for i := 0; ; {
-		j := bytes.Index(src[i:], []byte("source"))
-		if j < 0 {
-			return out
-		}
-		at := i + j
-		i = at + len("source")
-		if at > 0 {
-			if c := src[at-1]; c != '"' && c != ' ' && c != '\t' && c != '\n' && c != '{' && c != ',' {
-				continue
-			}
-		}
-		if m := localSourcePattern.FindSubmatch(src[at:]); m != nil {
-			out = append(out, string(m[1]))
-		}
-	}
-}
-
-// changedFiles resolves pre-commit's changed files: the files of their
-// modules and of every module that calls them (transitively), found by a
-// quick textual scan of the tree under the working directory.
-func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, err error) {
-	want := map[string]bool{}
-	for _, c := range changed {
-		abs := c
-		if !filepath.IsAbs(abs) {
-			abs = filepath.Join(l.workDir, c)
-		}
-		abs = filepath.Clean(abs)
-		st, err := os.Stat(abs)
-		if err != nil {
-			return nil, nil, fmt.Errorf("cannot read %s: %w", c, unwrapPathErr(err))
-		}
-		if st.IsDir() {
-			want[abs] = true
-			continue
-		}
-		if _, ok := KindOf(filepath.Base(abs)); !ok {
-			return nil, nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", c)
-		}
-		want[filepath.Dir(abs)] = true
-	}
-	l.roots = []string{l.workDir}
-	byDir, err := l.scan(l.workDir, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	l.allDirs = map[string]bool{}
-	var sources []scannedFile
-	for dir, fs := range byDir {
-		for _, f := range fs {
-			if isTFSource(f.path) {
-				l.allDirs[l.display(dir)] = true
-				sources = append(sources, f)
-			}
-		}
-	}
-	// The scan has the files' times and sizes: an index of local sources
-	// cached by them spares reading the files that did not change since
-	// the last run; the others are read concurrently.
-	idx := loadSourceIndex(l.workDir)
-	callers := map[string][]string{} // target dir → caller dirs
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	next := make(chan scannedFile)
-	for w := 0; w < 2*runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for f := range next {
-				srcs, ok := idx.sources(f)
-				if !ok {
-					continue
-				}
-				dir := filepath.Dir(f.path)
-				for _, m := range srcs {
-					target := filepath.Clean(filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(m, "\\", "/"))))
-					mu.Lock()
-					callers[target] = append(callers[target], dir)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, f := range sources {
-		next <- f
-	}
-	close(next)
-	wg.Wait()
-	idx.save()
-	closure := map[string]bool{}
-	var up func(d string)
-	up = func(d string) {
-		if closure[d] {
-			return
-		}
-		closure[d] = true
-		for _, c := range callers[d] {
-			up(c)
-		}
-	}
-	for d := range want {
-		up(d)
-	}
-	for d := range closure {
-		for _, f := range byDir[d] {
-			files = append(files, f.path)
-		}
-		restrictDirs = append(restrictDirs, d)
-	}
-	sort.Strings(files)
-	sort.Strings(restrictDirs)
-	return files, restrictDirs, nil
-}
-
-// restrict marks as scanned only the given module directories and the
-// modules that call them, directly or not.
-func restrict(mods []*Module, dirs []string) {
-	keep := map[*Module]bool{}
-	want := map[string]bool{}
-	for _, d := range dirs {
-		want[filepath.Clean(d)] = true
-	}
-	var up func(m *Module)
-	up = func(m *Module) {
-		if keep[m] {
-			return
-		}
-		keep[m] = true
-		for _, c := range m.Callers {
-			up(c.Block.Module)
-		}
-	}
-	for _, m := range mods {
-		if want[m.AbsDir] {
-			up(m)
-		}
-	}
-	for _, m := range mods {
-		if !keep[m] {
-			m.Scanned = false
-		}
-	}
-}
-
 // LoadFile reads and parses one file outside module discovery (--var-file,
 // --backend-config). Errors reading it are returned; parse problems too.
 func LoadFile(path, workDir string) (*File, error) {
 	abs, _ := filepath.Abs(path)
 	wd, _ := filepath.Abs(workDir)
-	l := &loader{workDir: wd, modules: map[string]*Module{}}
+	l := &loader{workDir: wd, modules: map[string]*Module{}, installs: map[*Module]install{}}
 	if _, err := os.Stat(abs); err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))
+		return nil, fmt.Errorf("cannot read %s: %w", path, cause(err))
 	}
 	kind, ok := KindOf(filepath.Base(abs))
 	if !ok {

@@ -64,7 +64,7 @@ func ReadPlan(ctx context.Context, path string, stdin io.Reader, opts PlanReadOp
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read plan %s: %w", display, unwrapPathErr(err))
+		return nil, fmt.Errorf("cannot read plan %s: %w", display, cause(err))
 	}
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		if path == "-" {
@@ -192,7 +192,7 @@ func FindTerraform(explicit string) (string, error) {
 	if explicit != "" {
 		p, err := exec.LookPath(explicit)
 		if err != nil {
-			return "", fmt.Errorf("terraform binary %q not found: %v", explicit, unwrapPathErr(err))
+			return "", fmt.Errorf("terraform binary %q not found: %v", explicit, cause(err))
 		}
 		return p, nil
 	}

@@ -2,8 +2,6 @@ package analyzer
 
 import (
 	"encoding/json"
-	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -34,14 +32,14 @@ const planUnknownVar = "tfgate_plan_unknown"
 
 // PlanResources lists the plan's resource changes that have after-values
 // (everything but pure deletions), mapped to source when root is given.
-func (p *Project) PlanResources(plan *Plan, root *Module) []*PlanResource {
+func PlanResources(p *Project, plan *Plan, root *Module) []*PlanResource {
 	var out []*PlanResource
 	for _, rc := range plan.JSON.ResourceChanges {
 		if rc == nil || rc.Change == nil {
 			continue
 		}
 		pr := &PlanResource{Change: rc, Address: rc.Address, Type: rc.Type, Name: rc.Name, Mode: string(rc.Mode), Actions: rc.Change.Actions}
-		pr.Loc = p.locatePlan(plan, root, rc.Address)
+		pr.Loc = locatePlan(p, plan, root, rc.Address)
 		if rc.Change.After != nil {
 			pr.Scope = planScope(pr, rc.Change.After, rc.Change.AfterUnknown)
 		}
@@ -50,7 +48,7 @@ func (p *Project) PlanResources(plan *Plan, root *Module) []*PlanResource {
 	return out
 }
 
-func (p *Project) locatePlan(plan *Plan, root *Module, address string) Located {
+func locatePlan(p *Project, plan *Plan, root *Module, address string) Located {
 	if p != nil && root != nil {
 		if loc, ok := p.Locate(root, address); ok {
 			return loc
@@ -160,44 +158,4 @@ func PlanValueKnown(unknown any, path ...any) bool {
 // (before_sensitive/after_sensitive, or a whole sensitive parent).
 func PlanSensitive(sensitive any, path ...any) bool {
 	return !PlanValueKnown(sensitive, path...)
-}
-
-// SortedKeys returns a map's keys in order.
-func SortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// PlanRoot returns the root module a plan belongs to: the scanned root
-// module when there is exactly one, or the one in dir.
-func (p *Project) PlanRoot(dir string) (*Module, error) {
-	if p == nil {
-		return nil, nil
-	}
-	if dir != "" {
-		if m := p.Module(dir); m != nil {
-			return m, nil
-		}
-	}
-	var roots []*Module
-	for _, m := range p.Modules {
-		if m.Scanned && m.Kind == Root {
-			roots = append(roots, m)
-		}
-	}
-	if len(roots) == 1 {
-		return roots[0], nil
-	}
-	if len(roots) == 0 {
-		return nil, fmt.Errorf("no root module to map the plan to")
-	}
-	names := []string{}
-	for _, r := range roots {
-		names = append(names, r.Dir)
-	}
-	return nil, fmt.Errorf("the plan belongs to one root module but %d were scanned (%s): give the root's directory", len(roots), strings.Join(names, ", "))
 }

@@ -91,16 +91,10 @@ type ProviderRequirement struct {
 // never installed.
 func (r *ProviderRequirement) Builtin() bool { return r.Address == BuiltinTerraformProvider }
 
-// ProviderRequirements lists the providers a module declares or uses, by
-// local name, sorted by name.
-// The result is computed once per module and shared: callers must not
-// modify it.
-func (m *Module) ProviderRequirements() []*ProviderRequirement {
-	m.reqsOnce.Do(func() { m.reqs = m.providerRequirements() })
-	return m.reqs
-}
-
-func (m *Module) providerRequirements() []*ProviderRequirement {
+// ComputeProviderRequirements lists the providers a module declares or
+// uses, by local name, sorted by name (Module.Requirements holds it for
+// loaded modules).
+func (m *Module) ComputeProviderRequirements() []*ProviderRequirement {
 	byName := map[string]*ProviderRequirement{}
 	get := func(name string) *ProviderRequirement {
 		r := byName[name]

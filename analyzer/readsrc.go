@@ -3,15 +3,26 @@ package analyzer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 )
 
-// errNotRegular is returned by readSource for a path that is not a regular
-// file (a directory, a FIFO, a device).
+// errNotRegular is returned by readRegular for a path that is not a
+// regular file (a directory, a FIFO, a device).
 var errNotRegular = errors.New("not a regular file")
 
-// tooLargeError is returned by readSource for a file over MaxFileSize.
-type tooLargeError struct{ size int64 }
+// tooLargeError is returned by readRegular for a file over its limit.
+type tooLargeError struct{ size, limit int64 }
 
 func (e tooLargeError) Error() string {
-	return fmt.Sprintf("%s, larger than the %d MiB tfgate reads", humanSize(e.size), MaxFileSize>>20)
+	return fmt.Sprintf("%.1f MB, larger than the %d MiB tfgate reads", float64(e.size)/1e6, e.limit>>20)
+}
+
+// cause is the error behind a *fs.PathError (which repeats the path the
+// caller's message already names), or err itself.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -4,8 +4,9 @@ package analyzer
 
 import "os"
 
-// readSource reads a source file, refusing non-regular and oversized files.
-func readSource(path string) ([]byte, error) {
+// readRegular reads a file, refusing non-regular files and files over
+// limit bytes.
+func readRegular(path string, limit int64) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -13,8 +14,8 @@ func readSource(path string) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, errNotRegular
 	}
-	if st.Size() > MaxFileSize {
-		return nil, tooLargeError{st.Size()}
+	if st.Size() > limit {
+		return nil, tooLargeError{st.Size(), limit}
 	}
 	return os.ReadFile(path)
 }

@@ -3,53 +3,16 @@
 package analyzer
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
-// TestFIFONamedLikeTerraform: a named pipe called main.tf (or a link to
-// one) would block a plain open until a writer comes; it is reported as
-// not a regular file, and the module beside it is still loaded.
-func TestFIFONamedLikeTerraform(t *testing.T) {
-	dir := t.TempDir()
-	for _, d := range []string{"pipe", "link", "healthy"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := syscall.Mkfifo(filepath.Join(dir, "pipe", "main.tf"), 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	if err := os.Symlink("../pipe/main.tf", filepath.Join(dir, "link", "main.tf")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "healthy", "main.tf"), []byte("variable \"x\" {}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := Load(LoadOptions{WorkDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, pr := range p.Problems {
-		got[pr.Range.Filename] = pr.Message
-	}
-	for _, f := range []string{"pipe/main.tf", "link/main.tf"} {
-		if !strings.Contains(got[f], "is not a regular file") {
-			t.Errorf("%s: problem %q, want \"is not a regular file\"", f, got[f])
-		}
-	}
-	if m := p.Module("healthy"); m == nil || len(m.Variables) != 1 {
-		t.Errorf("the healthy module was not loaded beside the pipes")
-	}
-}
-
-// TestReadSourceReadsWholeFiles: readSource returns a file's exact bytes
+// TestReadRegularReadsWholeFiles: readRegular returns a file's exact bytes
 // for empty, small and multi-read sizes.
-func TestReadSourceReadsWholeFiles(t *testing.T) {
+func TestReadRegularReadsWholeFiles(t *testing.T) {
 	dir := t.TempDir()
 	for _, n := range []int{0, 1, 4095, 4096, 4097, 1 << 20} {
 		data := []byte(strings.Repeat("x", n))
@@ -57,12 +20,29 @@ func TestReadSourceReadsWholeFiles(t *testing.T) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, err := readSource(p)
+		got, err := readRegular(p, 16<<20)
 		if err != nil || string(got) != string(data) {
 			t.Errorf("size %d: got %d bytes, err %v", n, len(got), err)
 		}
 	}
-	if _, err := readSource(filepath.Join(dir, "missing.tf")); !os.IsNotExist(err) {
+	if _, err := readRegular(filepath.Join(dir, "missing.tf"), 16<<20); !os.IsNotExist(err) {
 		t.Errorf("missing file: err %v, want not-exist", err)
+	}
+}
+
+// TestReadRegularLimits: files over the limit and non-regular files are
+// refused with errors that say so.
+func TestReadRegularLimits(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "big.tf")
+	if err := os.WriteFile(p, make([]byte, 2<<20+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var tl tooLargeError
+	if _, err := readRegular(p, 2<<20); !errors.As(err, &tl) || err.Error() != "2.1 MB, larger than the 2 MiB tfgate reads" {
+		t.Errorf("over the limit: err %v", err)
+	}
+	if _, err := readRegular(dir, 2<<20); !errors.Is(err, errNotRegular) {
+		t.Errorf("directory: err %v, want errNotRegular", err)
 	}
 }

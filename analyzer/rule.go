@@ -104,6 +104,14 @@ type Rule struct {
 	// the rule has neither Run nor Plan (drift-detected comes from `tfgate
 	// drift`).
 	Command string
+	// IgnoreDirectives marks the rule under which the framework reports
+	// ignore comments that are malformed, name an unknown rule, expired or
+	// match nothing. Such a rule has no Run or Plan: the framework, which
+	// reads and applies ignore comments, produces its findings. At most one
+	// rule of a registry has it.
+	IgnoreDirectives bool
+	// StrictSeverity, when set, is the rule's severity under --strict.
+	StrictSeverity Severity
 }
 
 var ruleIDPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
@@ -122,8 +130,14 @@ func (r *Rule) Validate() error {
 	if r.Doc.Title == "" || r.Doc.Why == "" || r.Doc.Fix == "" {
 		return fmt.Errorf("rule %s: docs need a title, a why and a fix", r.ID)
 	}
-	if r.Run == nil && r.Plan == nil && r.Command == "" {
+	if r.Run == nil && r.Plan == nil && r.Command == "" && !r.IgnoreDirectives {
 		return fmt.Errorf("rule %s: no Run or Plan function and no Command", r.ID)
+	}
+	if r.IgnoreDirectives && (r.Run != nil || r.Plan != nil) {
+		return fmt.Errorf("rule %s: the framework reports ignore directives; the rule has no Run or Plan of its own", r.ID)
+	}
+	if r.StrictSeverity != 0 && (r.StrictSeverity < Note || r.StrictSeverity > Error) {
+		return fmt.Errorf("rule %s: invalid strict severity", r.ID)
 	}
 	seen := map[string]bool{"enabled": true, "severity": true}
 	for _, o := range r.Options {

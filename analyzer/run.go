@@ -2,17 +2,12 @@ package analyzer
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -27,6 +22,8 @@ type Options struct {
 	OnlyFamilies   []string
 	BackendConfigs []*File
 	Baseline       *Baseline
+	// Strict raises rules to their StrictSeverity (--strict).
+	Strict bool
 	// Plan, when set, is linted by the rules' Plan functions; PlanRoot is
 	// the root module it was made from ("" when the configuration is not
 	// scanned or when there is only one root).
@@ -42,12 +39,6 @@ type Notification struct {
 	Message string
 }
 
-// ActiveRule is a rule as configured for a run.
-type ActiveRule struct {
-	*Rule
-	Severity Severity
-}
-
 // Result is the outcome of a run.
 type Result struct {
 	Findings      []*Finding
@@ -56,110 +47,45 @@ type Result struct {
 	Notifications []Notification
 	// Files holds every loaded file by display path, for snippets.
 	Files map[string]*File
+	// Timings of the phases of the run, in order (`TFGATE_TIMINGS=1 tfgate
+	// lint` prints them).
+	Timings []PhaseTiming
 }
 
-// SelectRules applies config, --enable-rule, --disable-rule and
-// --only-family to the registry. Unknown names are errors.
-func SelectRules(all []*Rule, cfg *Config, enable, disable, families []string) ([]ActiveRule, error) {
-	byID := map[string]*Rule{}
-	var ids []string
-	for _, r := range all {
-		byID[r.ID] = r
-		ids = append(ids, r.ID)
-	}
-	for _, list := range [][]string{enable, disable} {
-		for _, id := range list {
-			if byID[id] == nil {
-				msg := fmt.Sprintf("unknown rule %q", id)
-				if s := suggest(id, ids); s != "" {
-					msg += fmt.Sprintf(" (did you mean %q?)", s)
-				}
-				return nil, fmt.Errorf("%s; `tfgate rules` lists them", msg)
-			}
-		}
-	}
-	fams := map[Family]bool{}
-	for _, f := range families {
-		ok := false
-		for _, known := range Families {
-			if string(known) == f {
-				ok = true
-			}
-		}
-		if !ok {
-			var names []string
-			for _, k := range Families {
-				names = append(names, string(k))
-			}
-			return nil, fmt.Errorf("unknown family %q (families: %s)", f, strings.Join(names, ", "))
-		}
-		fams[Family(f)] = true
-	}
-	in := func(list []string, id string) bool {
-		for _, x := range list {
-			if x == id {
-				return true
-			}
-		}
-		return false
-	}
-	var out []ActiveRule
-	for _, r := range all {
-		enabled := true
-		sev := r.Severity
-		if cfg != nil {
-			if rc := cfg.Rules[r.ID]; rc != nil {
-				if rc.Enabled != nil {
-					enabled = *rc.Enabled
-				}
-				if rc.Severity != 0 {
-					sev = rc.Severity
-				}
-			}
-		}
-		if in(enable, r.ID) {
-			enabled = true
-		}
-		if in(disable, r.ID) {
-			enabled = false
-		}
-		if len(fams) > 0 && !fams[r.Family] && r.Family != FamilyTool {
-			enabled = false
-		}
-		if enabled {
-			out = append(out, ActiveRule{Rule: r, Severity: sev})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+// PhaseTiming is how long one phase of a run took.
+type PhaseTiming struct {
+	Phase    string
+	Duration time.Duration
 }
 
 // Run loads, evaluates and lints.
 func Run(opts Options) (*Result, error) {
-	active, err := SelectRules(opts.Rules, opts.Config, opts.Enable, opts.Disable, opts.OnlyFamilies)
+	active, err := SelectRules(opts)
 	if err != nil {
 		return nil, err
 	}
 	if opts.PlanOnly {
-		p := &Project{byDir: map[string]*Module{}}
-		return RunRules(p, active, opts), nil
+		return RunRules(&Project{}, &EvalResult{}, active, opts), nil
 	}
-	p, err := Load(opts.Load)
+	var timings []PhaseTiming
+	load := opts.Load
+	load.Phase = func(name string, d time.Duration) { timings = append(timings, PhaseTiming{name, d}) }
+	p, err := Load(load)
 	if err != nil {
 		return nil, err
 	}
 	t := time.Now()
-	p.Instantiate(opts.Eval)
-	p.Timings = append(p.Timings, PhaseTiming{"evaluate", time.Since(t)})
+	ev := Instantiate(p, opts.Eval)
+	timings = append(timings, PhaseTiming{"evaluate", time.Since(t)})
 	t = time.Now()
-	res := RunRules(p, active, opts)
-	p.Timings = append(p.Timings, PhaseTiming{"rules", time.Since(t)})
+	res := RunRules(p, ev, active, opts)
+	res.Timings = append(timings, PhaseTiming{"rules", time.Since(t)})
 	return res, nil
 }
 
-// RunRules runs the active rules on a loaded project and applies ignores
-// and the baseline.
-func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
+// RunRules runs the active rules on a loaded and evaluated project and
+// applies ignore comments and the baseline.
+func RunRules(p *Project, ev *EvalResult, active []ActiveRule, opts Options) *Result {
 	res := &Result{Project: p, Rules: active, Files: map[string]*File{}}
 	for _, m := range p.Modules {
 		for _, group := range [][]*File{m.Files, m.VarFiles, m.BackendFile} {
@@ -187,6 +113,14 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 		}
 		res.Files[opts.Plan.Path] = f
 	}
+	// Ignore comments are read while the rules run.
+	var ignores []*fileIgnores
+	ignoresRead := make(chan struct{})
+	go func() {
+		defer close(ignoresRead)
+		ignores = readIgnores(res.Files, opts.Rules)
+	}()
+	problems := append(append([]Problem(nil), p.Problems...), ev.Problems...)
 	var (
 		mu       sync.Mutex
 		findings []*Finding
@@ -222,7 +156,7 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pass := &Pass{Rule: ar.Rule, Project: p, Severity: ar.Severity, Options: map[string]cty.Value{}, BackendConfigs: opts.BackendConfigs, AllRules: opts.Rules}
+			pass := &Pass{Rule: ar.Rule, Project: p, Instances: ev.Instances, Severity: ar.Severity, Options: map[string]cty.Value{}, BackendConfigs: opts.BackendConfigs, problems: problems}
 			if isPlan {
 				pass.Plan, pass.PlanRoot = opts.Plan, planRoot
 			}
@@ -265,18 +199,13 @@ func RunRules(p *Project, active []ActiveRule, opts Options) *Result {
 	// say) is not reported as unused: only the rules that ran count.
 	var ran []ActiveRule
 	for _, ar := range active {
-		if (ar.Run != nil && !opts.PlanOnly) || (ar.Plan != nil && opts.Plan != nil) || ar.ID == ignoreRuleID {
+		if (ar.Run != nil && !opts.PlanOnly) || (ar.Plan != nil && opts.Plan != nil) || ar.IgnoreDirectives {
 			ran = append(ran, ar)
 		}
 	}
-	findings = applyIgnores(res, findings, ran, now)
-	if opts.Baseline != nil {
-		for _, f := range findings {
-			if f.Suppression == nil && opts.Baseline.Has(f) {
-				f.Suppression = &Suppression{Kind: "external", Justification: "in baseline " + opts.Baseline.Path}
-			}
-		}
-	}
+	<-ignoresRead
+	findings = applyIgnores(ignores, findings, ran, now)
+	applyBaseline(opts.Baseline, findings)
 	SortFindings(findings)
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Message < res.Notifications[j].Message })
 	res.Findings = findings
@@ -301,268 +230,4 @@ func planSnippetSafe(src []byte) bool {
 		src = src[min(i+1, len(src)):]
 	}
 	return true
-}
-
-// preferPlan drops a static finding when a plan finding of the same rule
-// covers the same block: the plan's values are the real ones.
-func preferPlan(in []*Finding) []*Finding {
-	type span struct {
-		rule string
-		rng  hcl.Range
-	}
-	var plan []span
-	for _, f := range in {
-		if f.Source == "plan" && f.planBlock != nil {
-			plan = append(plan, span{f.RuleID, f.planBlock.Range})
-		}
-	}
-	if len(plan) == 0 {
-		return in
-	}
-	out := in[:0]
-	for _, f := range in {
-		drop := false
-		if f.Source != "plan" {
-			for _, s := range plan {
-				if s.rule == f.RuleID && s.rng.Filename == f.Range.Filename &&
-					f.Range.Start.Byte >= s.rng.Start.Byte && f.Range.Start.Byte <= s.rng.End.Byte {
-					drop = true
-					break
-				}
-			}
-		}
-		if !drop {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// mergeFindings folds the same finding reached through several module calls
-// into one that names every call.
-func mergeFindings(in []*Finding) []*Finding {
-	type key struct {
-		rule, msg string
-		rng       hcl.Range
-	}
-	idx := map[key]*Finding{}
-	standalone := map[key]bool{}
-	var out []*Finding
-	for _, f := range in {
-		k := key{f.RuleID, f.Message, f.Range}
-		if prev, ok := idx[k]; ok {
-			// A finding that holds on its own (no call) needs no "via".
-			if standalone[k] || len(f.Via) == 0 {
-				standalone[k] = true
-				prev.Via = nil
-				continue
-			}
-			for _, v := range f.Via {
-				dup := false
-				for _, pv := range prev.Via {
-					dup = dup || pv == v
-				}
-				if !dup {
-					prev.Via = append(prev.Via, v)
-				}
-			}
-			continue
-		}
-		idx[k] = f
-		standalone[k] = len(f.Via) == 0
-		out = append(out, f)
-	}
-	for _, f := range out {
-		sort.Strings(f.Via)
-	}
-	// The same block reached through different calls can give different
-	// messages (each caller's values): keep them apart in fingerprints by
-	// naming the calls, so that code scanning tracks each one.
-	byFP := map[string][]*Finding{}
-	for _, f := range out {
-		fp := f.Fingerprint()
-		byFP[fp] = append(byFP[fp], f)
-	}
-	for _, group := range byFP {
-		if len(group) < 2 {
-			continue
-		}
-		for _, f := range group {
-			if len(f.Via) > 0 {
-				f.fpExtra = strings.Join(f.Via, ";")
-			}
-		}
-	}
-	return out
-}
-
-// ignoreRuleID is the rule under which ignore directives are reported.
-const ignoreRuleID = "ignore-directive"
-
-func applyIgnores(res *Result, findings []*Finding, active []ActiveRule, now time.Time) []*Finding {
-	activeIDs := map[string]bool{}
-	var ignRule *ActiveRule
-	for i, ar := range active {
-		activeIDs[ar.ID] = true
-		if ar.ID == ignoreRuleID {
-			ignRule = &active[i]
-		}
-	}
-	var files []*File
-	for _, f := range res.Files {
-		if len(f.Ignores) > 0 {
-			files = append(files, f)
-		}
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	today := now.Truncate(24 * time.Hour)
-	for _, file := range files {
-		for _, ign := range file.Ignores {
-			if ign.Malformed != "" {
-				continue
-			}
-			expired := !ign.Expires.IsZero() && ign.Expires.Before(today)
-			for _, f := range findings {
-				if f.Suppression != nil || !ign.covers(f.RuleID, f.Range) {
-					continue
-				}
-				ign.Used = true
-				if expired {
-					continue
-				}
-				r := ign.Range
-				f.Suppression = &Suppression{Kind: "inSource", Justification: ign.Reason, Range: &r}
-			}
-		}
-	}
-	if ignRule == nil {
-		return findings
-	}
-	for _, file := range files {
-		if file.Module != nil && !file.Module.Scanned {
-			continue
-		}
-		for _, ign := range file.Ignores {
-			if ign.Malformed != "" {
-				continue // reported by the ignore-directive rule itself
-			}
-			ids := strings.Join(ign.Rules, ",")
-			switch {
-			case !ign.Expires.IsZero() && ign.Expires.Before(today):
-				findings = append(findings, &Finding{RuleID: ignoreRuleID, Severity: ignRule.Severity, Range: ign.Range, Module: moduleDir(file), Address: fmt.Sprintf("ignore@%s", ids), Source: "config",
-					Message: fmt.Sprintf("ignore for %s expired on %s: the findings it covered count again; fix them or extend the date", ids, ign.Expires.Format("2006-01-02"))})
-			case !ign.Used:
-				allActive := true
-				for _, id := range ign.Rules {
-					allActive = allActive && activeIDs[id]
-				}
-				if allActive {
-					findings = append(findings, &Finding{RuleID: ignoreRuleID, Severity: ignRule.Severity, Range: ign.Range, Module: moduleDir(file), Address: fmt.Sprintf("ignore@%s", ids), Source: "config",
-						Message: fmt.Sprintf("ignore for %s matches no finding; remove it", ids)})
-				}
-			}
-		}
-	}
-	return findings
-}
-
-func moduleDir(f *File) string {
-	if f.Module != nil {
-		return f.Module.Dir
-	}
-	return filepath.ToSlash(filepath.Dir(f.Path))
-}
-
-// Baseline is a set of accepted findings, matched by fingerprint.
-type Baseline struct {
-	Path         string
-	Fingerprints map[string]bool
-}
-
-type baselineFile struct {
-	Version  int             `json:"version"`
-	Tool     string          `json:"tool"`
-	Findings []baselineEntry `json:"findings"`
-}
-
-type baselineEntry struct {
-	Fingerprint string `json:"fingerprint"`
-	Rule        string `json:"rule"`
-	File        string `json:"file"`
-	Address     string `json:"address,omitempty"`
-	Message     string `json:"message"`
-}
-
-// Has reports whether the baseline accepts a finding.
-func (b *Baseline) Has(f *Finding) bool { return b.Fingerprints[f.Fingerprint()] }
-
-// ReadBaseline reads a file written by WriteBaseline.
-func ReadBaseline(path string) (*Baseline, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read baseline %s: %w", path, unwrapPathErr(err))
-	}
-	var bf baselineFile
-	if err := json.Unmarshal(data, &bf); err != nil {
-		return nil, fmt.Errorf("baseline %s is not a tfgate baseline: %v", path, err)
-	}
-	if bf.Tool != "tfgate" || bf.Version != 1 {
-		return nil, fmt.Errorf("baseline %s is not a tfgate baseline (version 1)", path)
-	}
-	b := &Baseline{Path: path, Fingerprints: map[string]bool{}}
-	for _, e := range bf.Findings {
-		b.Fingerprints[e.Fingerprint] = true
-	}
-	return b, nil
-}
-
-// BaselineJSON renders the findings that count as a baseline file.
-func BaselineJSON(findings []*Finding) ([]byte, error) {
-	bf := baselineFile{Version: 1, Tool: "tfgate", Findings: []baselineEntry{}}
-	seen := map[string]bool{}
-	for _, f := range findings {
-		if f.Suppression != nil && f.Suppression.Kind == "inSource" {
-			continue
-		}
-		fp := f.Fingerprint()
-		if seen[fp] {
-			continue
-		}
-		seen[fp] = true
-		bf.Findings = append(bf.Findings, baselineEntry{Fingerprint: fp, Rule: f.RuleID, File: f.Range.Filename, Address: f.Address, Message: f.Message})
-	}
-	out, err := json.MarshalIndent(bf, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(out, '\n'), nil
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so readers never see a half-written file.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, unwrapPathErr(err))
-	}
-	name := tmp.Name()
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(name, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
-		os.Remove(name)
-		return fmt.Errorf("cannot write %s: %w", path, unwrapPathErr(err))
-	}
-	return nil
 }

@@ -34,7 +34,7 @@ type scannedFile struct {
 func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, error) {
 	ents, err := os.ReadDir(root)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", l.display(root), unwrapPathErr(err))
+		return nil, fmt.Errorf("cannot read %s: %w", l.display(root), cause(err))
 	}
 	var (
 		mu  sync.Mutex
@@ -61,7 +61,7 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 					sub, err := os.ReadDir(p)
 					if err != nil {
 						<-sem
-						l.problem(hcl.Range{Filename: l.display(p)}, fmt.Sprintf("cannot read %s: %v", l.display(p), unwrapPathErr(err)), "")
+						l.problem(hcl.Range{Filename: l.display(p)}, fmt.Sprintf("cannot read %s: %v", l.display(p), cause(err)), "")
 						return
 					}
 					visit(p, sub)
@@ -85,7 +85,7 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 				}
 				if err != nil {
 					l.problem(hcl.Range{Filename: l.display(p), Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}},
-						fmt.Sprintf("cannot read %s: %v", l.display(p), unwrapPathErr(err)), "")
+						fmt.Sprintf("cannot read %s: %v", l.display(p), cause(err)), "")
 					continue
 				}
 			case stat:

@@ -984,20 +984,3 @@ func joinPrefix(prefix, path string) string {
 	}
 	return prefix + "." + path
 }
-
-// bodyAttrs lists a body's attributes; in JSON syntax nested blocks come
-// back as attributes holding objects, which LiteralSecrets follows.
-func bodyAttrs(body hcl.Body) hcl.Attributes {
-	if sb, ok := body.(*hclsyntax.Body); ok {
-		out := make(hcl.Attributes, len(sb.Attributes))
-		for n, a := range sb.Attributes {
-			out[n] = a.AsHCLAttribute()
-		}
-		return out
-	}
-	attrs, d := body.JustAttributes()
-	if d.HasErrors() && attrs == nil {
-		return nil
-	}
-	return attrs
-}

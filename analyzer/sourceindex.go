@@ -144,7 +144,7 @@ func (idx *sourceIndex) sources(f scannedFile) ([]string, bool) {
 	if ok && e.ModTime == f.modTime && e.Size == f.size {
 		return e.Sources, true
 	}
-	src, err := readSource(f.path)
+	src, err := readRegular(f.path, MaxFileSize)
 	if err != nil {
 		return nil, false
 	}

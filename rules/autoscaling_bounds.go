@@ -577,7 +577,7 @@ func (c *boundsChecker) report(in *analyzer.Instance, addr string, b boundValue,
 func runAutoscalingBounds(pass *analyzer.Pass) error {
 	c := &boundsChecker{pass: pass}
 	c.ceiling, c.haveCeiling = pass.NumberOption("max_ceiling")
-	for _, in := range pass.Project.Instances {
+	for _, in := range pass.Instances {
 		for _, b := range in.Module.Resources {
 			if b.Type != "resource" || len(b.Labels) < 2 {
 				continue

@@ -95,21 +95,21 @@ func BenchmarkPhases(b *testing.B) {
 			b.StopTimer()
 			p := load(b)
 			b.StartTimer()
-			p.Instantiate(analyzer.EvalOptions{})
+			analyzer.Instantiate(p, analyzer.EvalOptions{})
 		}
 		perFile(b)
 	})
 	b.Run("rules", func(b *testing.B) {
 		p := load(b)
-		p.Instantiate(analyzer.EvalOptions{})
-		active, err := analyzer.SelectRules(All(), nil, nil, nil, nil)
+		ev := analyzer.Instantiate(p, analyzer.EvalOptions{})
+		active, err := analyzer.SelectRules(analyzer.Options{Rules: All()})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			res := analyzer.RunRules(p, active, analyzer.Options{Rules: All()})
+			res := analyzer.RunRules(p, ev, active, analyzer.Options{Rules: All()})
 			if len(res.Findings) == 0 {
 				b.Fatal("no findings: the generated tree has some by design")
 			}

@@ -1,16 +1,12 @@
 package rules
 
-import (
-	"fmt"
-	"strings"
-
-	"github.com/tfgate/tfgate/analyzer"
-)
+import "github.com/tfgate/tfgate/analyzer"
 
 // IgnoreDirective reports tfgate:ignore comments that cannot be used
 // (no reason, unknown rule, bad expiry date), that expired, or that match
-// no finding. The engine reports the expired and unused ones after all
-// rules ran; this rule's Run reports the malformed ones.
+// no finding. The framework, which reads and applies ignore comments,
+// produces its findings (Rule.IgnoreDirectives); the rule gives them an ID,
+// docs, a severity and a switch.
 var IgnoreDirective = &analyzer.Rule{
 	ID:       "ignore-directive",
 	Family:   analyzer.FamilyTool,
@@ -33,35 +29,5 @@ resource "aws_s3_bucket" "scratch" {
   bucket = "scratch"
 }`,
 	},
-	Run: func(pass *analyzer.Pass) error {
-		known := map[string]bool{}
-		for _, r := range pass.AllRules {
-			known[r.ID] = true
-		}
-		for _, f := range pass.Project.AllFiles() {
-			if f.Module != nil && !f.Module.Scanned {
-				continue
-			}
-			for _, ign := range f.Ignores {
-				msg := ign.Malformed
-				if msg == "" {
-					var unknown []string
-					for _, id := range ign.Rules {
-						if !known[id] {
-							unknown = append(unknown, fmt.Sprintf("%q", id))
-						}
-					}
-					if len(unknown) > 0 {
-						ign.Malformed = "unknown rule " + strings.Join(unknown, ", ") + "; `tfgate rules` lists them"
-						msg = ign.Malformed
-					}
-				}
-				if msg == "" {
-					continue
-				}
-				pass.Report(analyzer.Finding{Range: ign.Range, Message: "malformed ignore: " + msg, Module: f.Module.Dir, Address: fmt.Sprintf("ignore@%d", ign.Range.Start.Line)})
-			}
-		}
-		return nil
-	},
+	IgnoreDirectives: true,
 }

@@ -16,8 +16,7 @@ func layoutFindings(t *testing.T, rule *analyzer.Rule, dir string) []*analyzer.F
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Instantiate(analyzer.EvalOptions{})
-	res := analyzer.RunRules(p, []analyzer.ActiveRule{{Rule: rule, Severity: rule.Severity}}, analyzer.Options{Rules: All()})
+	res := analyzer.RunRules(p, analyzer.Instantiate(p, analyzer.EvalOptions{}), []analyzer.ActiveRule{{Rule: rule, Severity: rule.Severity}}, analyzer.Options{Rules: All()})
 	if len(res.Findings) == 0 {
 		t.Fatalf("%s/%s: no findings", rule.ID, dir)
 	}

@@ -165,7 +165,7 @@ func lockNeeds(root *analyzer.Module) []*lockNeed {
 			return
 		}
 		seen[m] = true
-		for _, r := range m.ProviderRequirements() {
+		for _, r := range m.Requirements {
 			if r.Address == "" || r.Builtin() {
 				continue
 			}

@@ -75,7 +75,7 @@ func runPinProviderVersion(pass *analyzer.Pass) error {
 		if !m.Scanned {
 			continue
 		}
-		for _, r := range m.ProviderRequirements() {
+		for _, r := range m.Requirements {
 			if r.Builtin() {
 				continue
 			}

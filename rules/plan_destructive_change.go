@@ -83,6 +83,8 @@ var PlanDestructiveChange = register(&analyzer.Rule{
 	ID:       "plan-destructive-change",
 	Family:   analyzer.FamilyPlan,
 	Severity: analyzer.Warning,
+	// --strict: every intended replacement needs a suppression with a reason.
+	StrictSeverity: analyzer.Error,
 	Doc: analyzer.Doc{
 		Title: "Plans do not destroy or replace stateful resources",
 		Why: "A replacement looks like an ordinary change in a long plan: one attribute that cannot be updated in " +

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -589,7 +591,7 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 	if plan.JSON.Config != nil {
 		cfg = plan.JSON.Config.RootModule
 	}
-	for _, name := range analyzer.SortedKeys(plan.JSON.Variables) {
+	for _, name := range slices.Sorted(maps.Keys(plan.JSON.Variables)) {
 		pv := plan.JSON.Variables[name]
 		if pv == nil || pv.Value == nil {
 			continue
@@ -619,7 +621,7 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 			Secret:  true,
 		})
 	}
-	for _, name := range analyzer.SortedKeys(plan.JSON.OutputChanges) {
+	for _, name := range slices.Sorted(maps.Keys(plan.JSON.OutputChanges)) {
 		ch := plan.JSON.OutputChanges[name]
 		if ch == nil || ch.After == nil || planOutputSensitive(plan, cfg, name, ch) {
 			continue

@@ -25,7 +25,7 @@ import (
 // and syntax-error already reports the file.
 func stateRoots(pass *analyzer.Pass) []*analyzer.Module {
 	broken := map[string]bool{}
-	for _, pr := range pass.Project.Problems {
+	for _, pr := range pass.Problems() {
 		broken[pr.Range.Filename] = true
 	}
 	var out []*analyzer.Module

@@ -32,7 +32,7 @@ var SyntaxError = &analyzer.Rule{
 }`,
 	},
 	Run: func(pass *analyzer.Pass) error {
-		for _, pr := range pass.Project.Problems {
+		for _, pr := range pass.Problems() {
 			pass.Report(analyzer.Finding{Range: pr.Range, Message: pr.Message, Module: pr.Module, Address: "file@" + pr.Range.Filename})
 		}
 		return nil

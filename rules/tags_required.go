@@ -872,7 +872,7 @@ func runTagsRequired(pass *analyzer.Pass) error {
 		return err
 	}
 	catalog := taggableTypes()
-	for _, in := range pass.Project.Instances {
+	for _, in := range pass.Instances {
 		if in.Root().Module.Example {
 			continue
 		}

@@ -96,8 +96,7 @@ func RunCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	p.Instantiate(opts.Eval)
-	res := analyzer.RunRules(p, only, opts)
+	res := analyzer.RunRules(p, analyzer.Instantiate(p, opts.Eval), only, opts)
 	for _, n := range res.Notifications {
 		t.Errorf("notification: %s", n.Message)
 	}
@@ -137,7 +136,7 @@ func configure(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir stri
 		opts.Config = cfg
 	}
 	applyArgs(t, dir, opts)
-	active, err := analyzer.SelectRules(all, opts.Config, nil, nil, nil)
+	active, err := analyzer.SelectRules(analyzer.Options{Rules: all, Config: opts.Config})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,14 +373,14 @@ func runPlanMode(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, abs st
 		PlanOnly: planOnly,
 	}
 	only := configure(t, rule, all, abs, &opts)
-	p := &analyzer.Project{}
+	p, ev := &analyzer.Project{}, &analyzer.EvalResult{}
 	if !planOnly {
 		if p, err = analyzer.Load(opts.Load); err != nil {
 			t.Fatalf("load: %v", err)
 		}
-		p.Instantiate(opts.Eval)
+		ev = analyzer.Instantiate(p, opts.Eval)
 	}
-	res := analyzer.RunRules(p, only, opts)
+	res := analyzer.RunRules(p, ev, only, opts)
 	met := make([]bool, len(notes))
 	for _, n := range res.Notifications {
 		ok := false

@@ -978,7 +978,7 @@ func inlineIgnore(p *analyzer.Project, r hcl.Range, now time.Time) *analyzer.Ign
 			if f.Path != r.Filename {
 				continue
 			}
-			for _, ign := range f.Ignores {
+			for _, ign := range analyzer.ParseIgnores(f) {
 				if ign.Malformed != "" || (!ign.Expires.IsZero() && ign.Expires.Before(today)) {
 					continue
 				}

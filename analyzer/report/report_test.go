@@ -88,7 +88,7 @@ var (
 		ID: "test-required-tags", Family: analyzer.FamilyTags, Severity: analyzer.Note,
 		Doc: testDoc("Buckets carry tags"),
 		Run: func(pass *analyzer.Pass) error {
-			for _, in := range pass.Project.Instances {
+			for _, in := range pass.Instances {
 				for _, b := range in.Module.Resources {
 					if b.Type == "resource" && b.Labels[0] == "aws_s3_bucket" && b.Attr("tags") == nil {
 						pass.Reportf(in, b, nil, "resource `%s` has no `tags`", b.Address())
@@ -164,7 +164,7 @@ func fixtureResult(t testing.TB) *analyzer.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Instantiate(analyzer.EvalOptions{})
+	ev := analyzer.Instantiate(p, analyzer.EvalOptions{})
 	var active []analyzer.ActiveRule
 	for _, r := range testRules {
 		if err := r.Validate(); err != nil {
@@ -174,7 +174,7 @@ func fixtureResult(t testing.TB) *analyzer.Result {
 	}
 	sort.Slice(active, func(i, j int) bool { return active[i].ID < active[j].ID })
 	accepted := (&analyzer.Finding{RuleID: "test-pin-module", Module: ".", Address: "module.dns", Attribute: "source"}).Fingerprint()
-	res := analyzer.RunRules(p, active, analyzer.Options{
+	res := analyzer.RunRules(p, ev, active, analyzer.Options{
 		Rules:    testRules,
 		Baseline: &analyzer.Baseline{Path: ".tfgate-baseline.json", Fingerprints: map[string]bool{accepted: true}},
 		Now:      fixedMeta.Start,

@@ -94,7 +94,7 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	fs.StringVar(&lf.category, "category", "tfgate/lint/", "SARIF automationDetails.id: one category per upload to GitHub code scanning")
 	fs.StringVar(&lf.color, "color", "auto", "colour text output: auto (on a terminal), always or never")
 	fs.StringVar(&lf.plan, "plan", "", "also lint this plan (`terraform show -json` output, a binary planfile, or - for stdin) on its real values")
-	fs.BoolVar(&lf.strict, "strict", false, "plan linting: a deletion or replacement of a stateful resource (plan-destructive-change) is an error, not a warning")
+	fs.BoolVar(&lf.strict, "strict", false, strictUsage(rules.All()))
 	fs.StringVar(&lf.terraformBin, "terraform-bin", "", "terraform or tofu binary that converts binary planfiles (default: $TFGATE_TERRAFORM_BIN, then terraform, then tofu on PATH)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
@@ -191,20 +191,6 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			return fail(err)
 		}
 	}
-	if lf.strict {
-		if cfg == nil {
-			cfg = &analyzer.Config{Rules: map[string]*analyzer.RuleConfig{}}
-		}
-		const id = "plan-destructive-change"
-		if rules.ByID(id) != nil {
-			rc := cfg.Rules[id]
-			if rc == nil {
-				rc = &analyzer.RuleConfig{}
-				cfg.Rules[id] = rc
-			}
-			rc.Severity = analyzer.Error
-		}
-	}
 	load := analyzer.LoadOptions{Paths: paths, WorkDir: wd}
 	if allFiles(paths) {
 		// pre-commit passes changed files: lint their modules and the
@@ -220,6 +206,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		Enable:       lf.enable,
 		Disable:      lf.disable,
 		OnlyFamilies: lf.families,
+		Strict:       lf.strict,
 	}
 	for _, vf := range lf.varFiles {
 		f, err := analyzer.LoadFile(vf, wd)
@@ -291,12 +278,12 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		fmt.Fprintf(stderr, "tfgate: wrote %d findings to baseline %s\n", n, lf.writeBaseline)
 		return exitOK
 	}
-	if os.Getenv("TFGATE_TIMINGS") != "" && res.Project != nil {
+	if os.Getenv("TFGATE_TIMINGS") != "" {
 		// For performance reports: where a run's time went.
 		reportStart := time.Now()
 		defer func() {
 			var parts []string
-			for _, t := range append(res.Project.Timings, analyzer.PhaseTiming{Phase: "report", Duration: time.Since(reportStart)}) {
+			for _, t := range append(res.Timings, analyzer.PhaseTiming{Phase: "report", Duration: time.Since(reportStart)}) {
 				parts = append(parts, fmt.Sprintf("%s %.1f ms", t.Phase, float64(t.Duration.Microseconds())/1000))
 			}
 			fmt.Fprintf(stderr, "tfgate: timings: %s\n", strings.Join(parts, ", "))
@@ -445,4 +432,26 @@ func useColor(mode string, w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+}
+
+// strictUsage describes --strict from the rules that have a strict
+// severity: "plan-destructive-change is an error, not a warning".
+func strictUsage(all []*analyzer.Rule) string {
+	var parts []string
+	for _, r := range all {
+		if r.StrictSeverity != 0 && r.StrictSeverity != r.Severity {
+			parts = append(parts, fmt.Sprintf("%s is %s, not %s", r.ID, withArticle(r.StrictSeverity), withArticle(r.Severity)))
+		}
+	}
+	if len(parts) == 0 {
+		return "stricter severities (no rule has one)"
+	}
+	return "stricter severities: " + strings.Join(parts, "; ")
+}
+
+func withArticle(s analyzer.Severity) string {
+	if s == analyzer.Error {
+		return "an error"
+	}
+	return "a " + s.String()
 }

@@ -9,9 +9,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// This file belongs to the autoscaling rules: it traces a value to the
-// place where it is written, for messages that name numbers and where they
-// came from.
+// Origin tracing: where a value is written, for messages that name a value
+// and where it came from.
 
 // maxTraceDepth bounds how many references TraceOrigin follows.
 const maxTraceDepth = 16

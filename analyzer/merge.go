@@ -1,0 +1,101 @@
+package analyzer
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// preferPlan drops a static finding when a plan finding of the same rule
+// covers the same block: the plan's values are the real ones.
+func preferPlan(in []*Finding) []*Finding {
+	type span struct {
+		rule string
+		rng  hcl.Range
+	}
+	var plan []span
+	for _, f := range in {
+		if f.Source == "plan" && f.planBlock != nil {
+			plan = append(plan, span{f.RuleID, f.planBlock.Range})
+		}
+	}
+	if len(plan) == 0 {
+		return in
+	}
+	out := in[:0]
+	for _, f := range in {
+		drop := false
+		if f.Source != "plan" {
+			for _, s := range plan {
+				if s.rule == f.RuleID && s.rng.Filename == f.Range.Filename &&
+					f.Range.Start.Byte >= s.rng.Start.Byte && f.Range.Start.Byte <= s.rng.End.Byte {
+					drop = true
+					break
+				}
+			}
+		}
+		if !drop {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// mergeFindings folds the same finding reached through several module calls
+// into one that names every call.
+func mergeFindings(in []*Finding) []*Finding {
+	type key struct {
+		rule, msg string
+		rng       hcl.Range
+	}
+	idx := map[key]*Finding{}
+	standalone := map[key]bool{}
+	var out []*Finding
+	for _, f := range in {
+		k := key{f.RuleID, f.Message, f.Range}
+		if prev, ok := idx[k]; ok {
+			// A finding that holds on its own (no call) needs no "via".
+			if standalone[k] || len(f.Via) == 0 {
+				standalone[k] = true
+				prev.Via = nil
+				continue
+			}
+			for _, v := range f.Via {
+				dup := false
+				for _, pv := range prev.Via {
+					dup = dup || pv == v
+				}
+				if !dup {
+					prev.Via = append(prev.Via, v)
+				}
+			}
+			continue
+		}
+		idx[k] = f
+		standalone[k] = len(f.Via) == 0
+		out = append(out, f)
+	}
+	for _, f := range out {
+		sort.Strings(f.Via)
+	}
+	// The same block reached through different calls can give different
+	// messages (each caller's values): keep them apart in fingerprints by
+	// naming the calls, so that code scanning tracks each one.
+	byFP := map[string][]*Finding{}
+	for _, f := range out {
+		fp := f.Fingerprint()
+		byFP[fp] = append(byFP[fp], f)
+	}
+	for _, group := range byFP {
+		if len(group) < 2 {
+			continue
+		}
+		for _, f := range group {
+			if len(f.Via) > 0 {
+				f.fpExtra = strings.Join(f.Via, ";")
+			}
+		}
+	}
+	return out
+}
