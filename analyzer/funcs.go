@@ -91,14 +91,8 @@ func fileFuncs(base, root string) map[string]function.Function {
 		if rel, err := filepath.Rel(root, p); err != nil || strings.HasPrefix(rel, "..") {
 			return nil, os.ErrPermission
 		}
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if st.Size() > MaxFileSize {
-			return nil, os.ErrInvalid
-		}
-		return os.ReadFile(p)
+		// Bounded, and never a FIFO or device that would block the walk.
+		return readRegular(p, MaxFileSize)
 	}
 	return map[string]function.Function{
 		"file": strFunc(func(s string) (string, error) {

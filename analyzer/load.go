@@ -12,12 +12,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// Limits that keep hostile or accidental input from hanging the tool.
-const (
-	MaxFileSize = 16 << 20 // bytes; larger files are reported, not parsed
-	MaxNesting  = 256      // bracket / unary / conditional nesting
-)
-
 // LoadOptions says what to load.
 type LoadOptions struct {
 	Paths   []string // files or directories; default "."

@@ -89,6 +89,10 @@ func (l *loader) parseFileAs(abs string, kind FileKind) *File {
 	return f
 }
 
+// maxNesting bounds bracket / unary / conditional nesting: deeper files
+// are reported, not parsed, so that hostile input cannot exhaust the stack.
+const maxNesting = 256
+
 // ParseSource parses one file's bytes without touching the file system. It
 // never panics: binary data, invalid UTF-8 and pathological nesting come
 // back as diagnostics with a nil file. Native syntax goes through fasthcl
@@ -104,9 +108,9 @@ func ParseSource(src []byte, filename string, kind FileKind) (*hcl.File, hcl.Dia
 		r := invalidUTF8Range(src, filename)
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid UTF-8", Detail: "the file is not valid UTF-8 text; not analyzed", Subject: &r}}
 	}
-	if line, depth := nestingDepth(src); depth > MaxNesting {
+	if line, depth := nestingDepth(src); depth > maxNesting {
 		r := hcl.Range{Filename: filename, Start: hcl.Pos{Line: line, Column: 1}, End: hcl.Pos{Line: line, Column: 1}}
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Expression nested too deeply", Detail: fmt.Sprintf("nesting exceeds %d levels; not analyzed", MaxNesting), Subject: &r}}
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Expression nested too deeply", Detail: fmt.Sprintf("nesting exceeds %d levels; not analyzed", maxNesting), Subject: &r}}
 	}
 	// Strip a UTF-8 byte order mark, which editors on Windows add.
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))

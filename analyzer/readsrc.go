@@ -6,6 +6,10 @@ import (
 	"io/fs"
 )
 
+// MaxFileSize is the largest file tfgate reads (16 MiB): larger files are
+// reported, not parsed, and file() in expressions is unknown for them.
+const MaxFileSize = 16 << 20
+
 // errNotRegular is returned by readRegular for a path that is not a
 // regular file (a directory, a FIFO, a device).
 var errNotRegular = errors.New("not a regular file")
