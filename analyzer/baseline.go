@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/tfgate/tfgate/internal/fsx"
 )
 
 // Baseline is a set of accepted findings, matched by fingerprint.
@@ -33,7 +35,7 @@ func (b *Baseline) Has(f *Finding) bool { return b.Fingerprints[f.Fingerprint()]
 func ReadBaseline(path string) (*Baseline, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read baseline %s: %w", path, cause(err))
+		return nil, fmt.Errorf("cannot read baseline %s: %w", path, fsx.Cause(err))
 	}
 	var bf baselineFile
 	if err := json.Unmarshal(data, &bf); err != nil {

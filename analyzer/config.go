@@ -9,6 +9,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/internal/fsx"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -89,7 +91,7 @@ var extraConfigBlocks = []string{"drift"}
 func ParseConfig(filename string, display string, rules []*Rule) (*Config, error) {
 	src, err := os.ReadFile(filename)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read config %s: %w", display, cause(err))
+		return nil, fmt.Errorf("cannot read config %s: %w", display, fsx.Cause(err))
 	}
 	return ParseConfigSource(src, display, rules)
 }
@@ -151,7 +153,7 @@ func ParseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 			opts[o.Name] = o
 			optNames = append(optNames, o.Name)
 		}
-		names := InSourceOrder(attrs)
+		names := model.InSourceOrder(attrs)
 		for _, n := range names {
 			a := attrs[n]
 			rng := a.Range

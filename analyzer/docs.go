@@ -3,6 +3,8 @@ package analyzer
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // RuleMarkdown renders a rule's documentation page. docs/rules/<id>.md,
@@ -23,7 +25,7 @@ func RuleMarkdown(r *Rule) string {
 	if len(r.Options) > 0 {
 		b.WriteString("## Options\n\n| Option | Type | Default | Description |\n|---|---|---|---|\n")
 		for _, o := range r.Options {
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", o.Name, o.Type.FriendlyName(), DisplayValue(o.Default), strings.ReplaceAll(o.Doc, "\n", " "))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", o.Name, o.Type.FriendlyName(), model.DisplayValue(o.Default), strings.ReplaceAll(o.Doc, "\n", " "))
 		}
 		b.WriteString("\n")
 	}
@@ -33,7 +35,7 @@ func RuleMarkdown(r *Rule) string {
 		if o.Default.IsNull() {
 			fmt.Fprintf(&b, "  # %s = …\n", o.Name)
 		} else {
-			fmt.Fprintf(&b, "  %s = %s\n", o.Name, DisplayValue(o.Default))
+			fmt.Fprintf(&b, "  %s = %s\n", o.Name, model.DisplayValue(o.Default))
 		}
 	}
 	b.WriteString("}\n```\n\n")

@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // Finding is one problem a rule reports.
@@ -26,10 +28,10 @@ type Finding struct {
 	// Source is "config" for static findings and "plan" for plan findings.
 	Source string
 
-	Suppression *Suppression // set when an ignore comment or the baseline hides the finding
-	Instance    *Instance    `json:"-"`
-	planBlock   *Block       // the block a plan finding maps to, for deduplication
-	fpExtra     string       // disambiguates findings that would share a fingerprint
+	Suppression *Suppression   // set when an ignore comment or the baseline hides the finding
+	Instance    *eval.Instance `json:"-"`
+	planBlock   *model.Block   // the block a plan finding maps to, for deduplication
+	fpExtra     string         // disambiguates findings that would share a fingerprint
 }
 
 // Related is a secondary location, such as the other backend of a clash.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // IgnoreDirective is the comment marker that suppresses findings.
@@ -18,7 +19,7 @@ const IgnoreDirective = "tfgate:ignore"
 // on the next line; at the end of a line, the block or attribute that starts
 // on that line.
 type Ignore struct {
-	File    *File
+	File    *model.File
 	Rules   []string
 	Reason  string
 	Expires time.Time // zero when the ignore does not expire
@@ -35,7 +36,7 @@ var expiryPattern = regexp.MustCompile(`(^|\s)exp:(\S+)`)
 // ParseIgnores reads the ignore comments of a file. Directives that cannot
 // be used say why in Malformed; whether the rules they name exist is for
 // the caller to check.
-func ParseIgnores(f *File) []*Ignore {
+func ParseIgnores(f *model.File) []*Ignore {
 	if !bytes.Contains(f.Src, []byte(IgnoreDirective)) {
 		return nil
 	}
@@ -124,7 +125,7 @@ func nextCodeLine(tokens hclsyntax.Tokens) int {
 }
 
 // itemRanges lists the ranges of every block and attribute in a file.
-func itemRanges(f *File) []hcl.Range {
+func itemRanges(f *model.File) []hcl.Range {
 	body := f.Syntax()
 	if body == nil {
 		return nil

@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/analyzer/tfplan"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -11,24 +14,24 @@ import (
 // a way to report.
 type Pass struct {
 	Rule    *Rule
-	Project *Project
-	// Instances are the project's modules evaluated (EvalResult.Instances).
-	Instances []*Instance
+	Project *model.Project
+	// Instances are the project's modules evaluated (eval.Result.Instances).
+	Instances []*eval.Instance
 	Severity  Severity // effective severity (config may override the default)
 	Options   map[string]cty.Value
 	// BackendConfigs are --backend-config files, merged into every backend.
-	BackendConfigs []*File
+	BackendConfigs []*model.File
 	// Plan is set for Rule.Plan runs; PlanRoot is the root module it was
 	// made from, when the configuration is known.
-	Plan     *Plan
-	PlanRoot *Module
+	Plan     *tfplan.Plan
+	PlanRoot *model.Module
 	report   func(*Finding)
-	problems []Problem
+	problems []model.Problem
 }
 
 // Problems lists the input that could not be loaded or evaluated: files
 // that do not parse, modules that call themselves, cyclic locals.
-func (p *Pass) Problems() []Problem { return p.problems }
+func (p *Pass) Problems() []model.Problem { return p.problems }
 
 // Report records a finding. Rule, severity and module are filled in when
 // left empty. When f.Instance is a module reached through calls, the call
@@ -57,7 +60,7 @@ func (p *Pass) Report(f Finding) {
 }
 
 // Reportf reports a message at a block (and optionally an attribute of it).
-func (p *Pass) Reportf(in *Instance, b *Block, attr *hcl.Attribute, format string, args ...any) {
+func (p *Pass) Reportf(in *eval.Instance, b *model.Block, attr *hcl.Attribute, format string, args ...any) {
 	f := Finding{Message: fmt.Sprintf(format, args...), Instance: in, Range: b.DefRange, Address: b.Address(), Module: b.Module.Dir}
 	if attr != nil {
 		f.Range = attr.Range
@@ -68,8 +71,8 @@ func (p *Pass) Reportf(in *Instance, b *Block, attr *hcl.Attribute, format strin
 
 // PlanResources lists the plan's resource changes with after-values
 // readable through Scope, mapped to their source blocks.
-func (p *Pass) PlanResources() []*PlanResource {
-	return PlanResources(p.Project, p.Plan, p.PlanRoot)
+func (p *Pass) PlanResources() []*eval.PlanResource {
+	return eval.PlanResources(p.Project, p.Plan, p.PlanRoot)
 }
 
 // ReportPlan reports a finding about a plan resource instance: at its
@@ -78,7 +81,7 @@ func (p *Pass) PlanResources() []*PlanResource {
 // tfgate cannot read, else at the resource's entry in the plan JSON. The
 // message names the instance address and says the values came from the
 // plan.
-func (p *Pass) ReportPlan(r *PlanResource, attr string, f Finding) {
+func (p *Pass) ReportPlan(r *eval.PlanResource, attr string, f Finding) {
 	f.Source = "plan"
 	f.Range = r.Loc.Range
 	f.Address = r.Address
@@ -108,13 +111,13 @@ func (p *Pass) ReportPlan(r *PlanResource, attr string, f Finding) {
 	p.report(&f)
 }
 
-func anchorExternal(f *Finding, in *Instance) {
+func anchorExternal(f *Finding, in *eval.Instance) {
 	if !in.Module.External || in.Parent == nil {
 		return
 	}
 	// The first external module on the path from the root: its call is the
 	// last place inside the repository.
-	var call *ModuleCall
+	var call *model.ModuleCall
 	for i := in; i.Parent != nil; i = i.Parent {
 		if i.Module.External && !i.Parent.Module.External {
 			call = i.Call
@@ -144,7 +147,7 @@ func (p *Pass) Option(name string) cty.Value {
 
 // StringsOption returns a list-of-strings option.
 func (p *Pass) StringsOption(name string) []string {
-	return StringList(p.Option(name))
+	return model.StringList(p.Option(name))
 }
 
 // NumberOption returns a number option; ok is false when it is unset.

@@ -1,6 +1,10 @@
-// Package analyzer is tfgate's engine: it discovers Terraform modules, loads
-// and evaluates them with hcl/v2 and go-cty, runs rules over them and applies
-// configuration, inline suppressions and baselines to the findings.
+// Package analyzer is tfgate's rule framework: a rule is a value (Rule) with
+// an ID, a doc, options and a Run or Plan function that reports findings
+// through a Pass. The framework selects rules (config, flags), runs them over
+// a project that package load loaded and package eval evaluated, merges
+// plan and static findings, and owns suppression: ignore comments (read,
+// applied and reported here, never by a rule) and baselines. See
+// docs/architecture.md for the package map.
 package analyzer
 
 import (

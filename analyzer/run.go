@@ -8,26 +8,30 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/load"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/analyzer/tfplan"
 	"github.com/zclconf/go-cty/cty"
 )
 
 // Options configure one lint run.
 type Options struct {
-	Load           LoadOptions
-	Eval           EvalOptions
+	Load           load.LoadOptions
+	Eval           eval.Options
 	Rules          []*Rule // the registry
 	Config         *Config // nil: defaults
 	Enable         []string
 	Disable        []string
 	OnlyFamilies   []string
-	BackendConfigs []*File
+	BackendConfigs []*model.File
 	Baseline       *Baseline
 	// Strict raises rules to their StrictSeverity (--strict).
 	Strict bool
 	// Plan, when set, is linted by the rules' Plan functions; PlanRoot is
 	// the root module it was made from ("" when the configuration is not
 	// scanned or when there is only one root).
-	Plan     *Plan
+	Plan     *tfplan.Plan
 	PlanRoot string
 	PlanOnly bool      // `tfgate plan`: run only the rules' Plan functions
 	Now      time.Time // for ignore expiry; zero means time.Now()
@@ -43,10 +47,10 @@ type Notification struct {
 type Result struct {
 	Findings      []*Finding
 	Rules         []ActiveRule // the rules that ran, sorted by ID
-	Project       *Project
+	Project       *model.Project
 	Notifications []Notification
 	// Files holds every loaded file by display path, for snippets.
-	Files map[string]*File
+	Files map[string]*model.File
 	// Timings of the phases of the run, in order (`TFGATE_TIMINGS=1 tfgate
 	// lint` prints them).
 	Timings []PhaseTiming
@@ -65,17 +69,17 @@ func Run(opts Options) (*Result, error) {
 		return nil, err
 	}
 	if opts.PlanOnly {
-		return RunRules(&Project{}, &EvalResult{}, active, opts), nil
+		return RunRules(&model.Project{}, &eval.Result{}, active, opts), nil
 	}
 	var timings []PhaseTiming
-	load := opts.Load
-	load.Phase = func(name string, d time.Duration) { timings = append(timings, PhaseTiming{name, d}) }
-	p, err := Load(load)
+	lo := opts.Load
+	lo.Phase = func(name string, d time.Duration) { timings = append(timings, PhaseTiming{name, d}) }
+	p, err := load.Load(lo)
 	if err != nil {
 		return nil, err
 	}
 	t := time.Now()
-	ev := Instantiate(p, opts.Eval)
+	ev := eval.Instantiate(p, opts.Eval)
 	timings = append(timings, PhaseTiming{"evaluate", time.Since(t)})
 	t = time.Now()
 	res := RunRules(p, ev, active, opts)
@@ -85,10 +89,10 @@ func Run(opts Options) (*Result, error) {
 
 // RunRules runs the active rules on a loaded and evaluated project and
 // applies ignore comments and the baseline.
-func RunRules(p *Project, ev *EvalResult, active []ActiveRule, opts Options) *Result {
-	res := &Result{Project: p, Rules: active, Files: map[string]*File{}}
+func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Options) *Result {
+	res := &Result{Project: p, Rules: active, Files: map[string]*model.File{}}
 	for _, m := range p.Modules {
-		for _, group := range [][]*File{m.Files, m.VarFiles, m.BackendFile} {
+		for _, group := range [][]*model.File{m.Files, m.VarFiles, m.BackendFile} {
 			for _, f := range group {
 				res.Files[f.Path] = f
 			}
@@ -107,7 +111,7 @@ func RunRules(p *Project, ev *EvalResult, active []ActiveRule, opts Options) *Re
 		res.Files[f.Path] = f
 	}
 	if opts.Plan != nil {
-		f := &File{Path: opts.Plan.Path, Kind: KindTFJSON}
+		f := &model.File{Path: opts.Plan.Path, Kind: model.KindTFJSON}
 		if planSnippetSafe(opts.Plan.Src) {
 			f.Src = opts.Plan.Src
 		}
@@ -120,13 +124,13 @@ func RunRules(p *Project, ev *EvalResult, active []ActiveRule, opts Options) *Re
 		defer close(ignoresRead)
 		ignores = readIgnores(res.Files, opts.Rules)
 	}()
-	problems := append(append([]Problem(nil), p.Problems...), ev.Problems...)
+	problems := append(append([]model.Problem(nil), p.Problems...), ev.Problems...)
 	var (
 		mu       sync.Mutex
 		findings []*Finding
 		wg       sync.WaitGroup
 	)
-	var planRoot *Module
+	var planRoot *model.Module
 	if opts.Plan != nil {
 		if opts.Plan.Errored {
 			res.Notifications = append(res.Notifications, Notification{Level: "warning", Message: fmt.Sprintf("plan %s errored: linting the resources it has", opts.Plan.Path)})

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // The framework owns ignore comments: it reads them, applies them to the
@@ -15,14 +17,14 @@ import (
 
 // fileIgnores are the ignore comments of one file.
 type fileIgnores struct {
-	file *File
+	file *model.File
 	list []*Ignore
 }
 
 // readIgnores reads the ignore comments of every file that may hold them,
 // sorted by path. An ignore naming a rule the registry does not have is
 // malformed: it suppresses nothing, whether or not its rule is enabled.
-func readIgnores(files map[string]*File, registry []*Rule) []*fileIgnores {
+func readIgnores(files map[string]*model.File, registry []*Rule) []*fileIgnores {
 	known := make(map[string]bool, len(registry))
 	for _, r := range registry {
 		known[r.ID] = true
@@ -30,7 +32,7 @@ func readIgnores(files map[string]*File, registry []*Rule) []*fileIgnores {
 	var out []*fileIgnores
 	for _, f := range files {
 		switch f.Kind {
-		case KindTF, KindTFVars, KindBackend, KindLock:
+		case model.KindTF, model.KindTFVars, model.KindBackend, model.KindLock:
 		default:
 			continue // JSON has no comments
 		}
@@ -134,7 +136,7 @@ func applyIgnores(ignores []*fileIgnores, findings []*Finding, ran []ActiveRule,
 	return findings
 }
 
-func moduleDir(f *File) string {
+func moduleDir(f *model.File) string {
 	if f.Module != nil {
 		return f.Module.Dir
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // AutoscalingBounds reports autoscaling bounds that cannot work (min above
@@ -159,14 +161,14 @@ type boundsSpec struct {
 	platform    string
 	// maxElsewhere reports that another part of the resource caps the fleet,
 	// so a missing max here is fine.
-	maxElsewhere func(res analyzer.Scope) bool
+	maxElsewhere func(res eval.Scope) bool
 
 	// disabled reports bounds that do not apply because autoscaling is known
 	// to be off.
-	disabled func(res, blk analyzer.Scope) bool
+	disabled func(res, blk eval.Scope) bool
 	// ceiling reports whether max_ceiling applies (the bounds count
 	// instances rather than capacity units); nil: always.
-	ceiling func(res analyzer.Scope) bool
+	ceiling func(res eval.Scope) bool
 }
 
 func boundsDefault(v float64) *float64 { return &v }
@@ -194,13 +196,13 @@ func gkePoolSpecs(types, blocks []string, context, label string) []*boundsSpec {
 // aksAutoscalingOff reports an AKS node pool whose auto scaling is known
 // to be off (provider v4 auto_scaling_enabled, v3 enable_auto_scaling; both
 // default to false).
-func aksAutoscalingOff(_, blk analyzer.Scope) bool {
+func aksAutoscalingOff(_, blk eval.Scope) bool {
 	for _, name := range []string{"auto_scaling_enabled", "enable_auto_scaling"} {
 		v, a := blk.Attr(name)
 		if a == nil || (v.IsKnown() && v.IsNull()) {
 			continue
 		}
-		if on, known := analyzer.KnownBool(v); !known || on {
+		if on, known := model.KnownBool(v); !known || on {
 			return false
 		}
 	}
@@ -208,12 +210,12 @@ func aksAutoscalingOff(_, blk analyzer.Scope) bool {
 }
 
 // boundsString returns an attribute's known string value.
-func boundsString(s analyzer.Scope, name string) (string, bool) {
+func boundsString(s eval.Scope, name string) (string, bool) {
 	v, a := s.Attr(name)
 	if a == nil {
 		return "", false
 	}
-	return analyzer.KnownString(v)
+	return model.KnownString(v)
 }
 
 // boundsCountDimensions are the Application Auto Scaling dimensions whose
@@ -247,12 +249,12 @@ var boundsSpecs = func() []*boundsSpec {
 		desired:         []boundField{{attr: "desired_capacity"}},
 		desiredSeverity: analyzer.Error,
 		what:            "the group",
-		ceiling: func(res analyzer.Scope) bool {
+		ceiling: func(res eval.Scope) bool {
 			v, a := res.Attr("desired_capacity_type")
 			if a == nil {
 				return true
 			}
-			s, ok := analyzer.KnownString(v)
+			s, ok := model.KnownString(v)
 			return ok && s == "units"
 		},
 	}, {
@@ -260,7 +262,7 @@ var boundsSpecs = func() []*boundsSpec {
 		min:   boundField{attr: "min_capacity"},
 		max:   boundField{attr: "max_capacity"},
 		what:  "the target",
-		ceiling: func(res analyzer.Scope) bool {
+		ceiling: func(res eval.Scope) bool {
 			d, ok := boundsString(res, "scalable_dimension")
 			return ok && boundsCountDimensions[d]
 		},
@@ -280,7 +282,7 @@ var boundsSpecs = func() []*boundsSpec {
 		min:     boundField{attr: "min_replicas"},
 		max:     boundField{attr: "max_replicas"},
 		what:    "the autoscaler",
-		disabled: func(_, blk analyzer.Scope) bool {
+		disabled: func(_, blk eval.Scope) bool {
 			m, ok := boundsString(blk, "mode")
 			return ok && m == "OFF"
 		},
@@ -292,7 +294,7 @@ var boundsSpecs = func() []*boundsSpec {
 		min:     boundField{attr: "minimum"},
 		max:     boundField{attr: "maximum"},
 		what:    "this resource",
-		ceiling: func(analyzer.Scope) bool { return false },
+		ceiling: func(eval.Scope) bool { return false },
 	}, {
 		types:       []string{"google_cloud_run_service"},
 		blocks:      []string{"template"},
@@ -312,7 +314,7 @@ var boundsSpecs = func() []*boundsSpec {
 		missingMax:  100,
 		missingWhat: "the template sets no scaling.max_instance_count",
 		platform:    "Cloud Run",
-		maxElsewhere: func(res analyzer.Scope) bool {
+		maxElsewhere: func(res eval.Scope) bool {
 			for _, sc := range res.Blocks("scaling") {
 				if m, ok := boundsString(sc, "scaling_mode"); ok && m == "MANUAL" {
 					return true
@@ -330,7 +332,7 @@ var boundsSpecs = func() []*boundsSpec {
 		min:     boundField{attr: "min_instance_count"},
 		max:     boundField{attr: "max_instance_count"},
 		what:    "the service",
-		disabled: func(_, blk analyzer.Scope) bool {
+		disabled: func(_, blk eval.Scope) bool {
 			m, ok := boundsString(blk, "scaling_mode")
 			return ok && m == "MANUAL"
 		},
@@ -344,12 +346,12 @@ var boundsSpecs = func() []*boundsSpec {
 		desired:         []boundField{{blocks: []string{"capacity"}, attr: "default"}},
 		desiredSeverity: analyzer.Error,
 		what:            "the profile",
-		disabled: func(res, _ analyzer.Scope) bool {
+		disabled: func(res, _ eval.Scope) bool {
 			v, a := res.Attr("enabled")
 			if a == nil {
 				return false
 			}
-			on, ok := analyzer.KnownBool(v)
+			on, ok := model.KnownBool(v)
 			return ok && !on
 		},
 	}, {
@@ -428,7 +430,7 @@ func boundsNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // readBound evaluates a field in a bounds block. prefix is the attribute
 // path of the bounds block.
-func readBound(blk analyzer.Scope, f boundField, prefix string) boundValue {
+func readBound(blk eval.Scope, f boundField, prefix string) boundValue {
 	b := boundValue{name: f.name(), anchor: blk.Block.DefRange}
 	parts := []string{}
 	if prefix != "" {
@@ -459,7 +461,7 @@ func readBound(blk analyzer.Scope, f boundField, prefix string) boundValue {
 			return b
 		}
 		b.set = true
-		b.n, b.known = analyzer.KnownNumber(v)
+		b.n, b.known = model.KnownNumber(v)
 		if b.known {
 			b.origin = sc.TraceOrigin(a.Expr)
 		}
@@ -474,7 +476,7 @@ func readBound(blk analyzer.Scope, f boundField, prefix string) boundValue {
 	if v.IsNull() {
 		return b
 	}
-	entries, ok := analyzer.KnownKeys(v)
+	entries, ok := model.KnownKeys(v)
 	if !ok {
 		b.set = true
 		return b
@@ -484,7 +486,7 @@ func readBound(blk analyzer.Scope, f boundField, prefix string) boundValue {
 		return b
 	}
 	b.set = true
-	b.n, b.known = analyzer.KnownNumber(e)
+	b.n, b.known = model.KnownNumber(e)
 	if b.known {
 		b.origin = sc.TraceOrigin(a.Expr, cty.StringVal(f.key))
 		if r, ok := boundsEntryRange(sc, a.Expr, f.key); ok {
@@ -495,14 +497,14 @@ func readBound(blk analyzer.Scope, f boundField, prefix string) boundValue {
 }
 
 // boundsEntryRange is the range of a literal map's entry.
-func boundsEntryRange(s analyzer.Scope, e hcl.Expression, key string) (hcl.Range, bool) {
+func boundsEntryRange(s eval.Scope, e hcl.Expression, key string) (hcl.Range, bool) {
 	oc, ok := hcl.UnwrapExpression(e).(*hclsyntax.ObjectConsExpr)
 	if !ok {
 		return hcl.Range{}, false
 	}
 	for i := len(oc.Items) - 1; i >= 0; i-- {
 		it := oc.Items[i]
-		if k, ok := analyzer.KnownString(s.Eval(it.KeyExpr)); ok && k == key {
+		if k, ok := model.KnownString(s.Eval(it.KeyExpr)); ok && k == key {
 			return hcl.RangeBetween(it.KeyExpr.Range(), it.ValueExpr.Range()), true
 		}
 	}
@@ -510,7 +512,7 @@ func boundsEntryRange(s analyzer.Scope, e hcl.Expression, key string) (hcl.Range
 }
 
 // boundsHasBlocks reports whether a nested block path exists.
-func boundsHasBlocks(s analyzer.Scope, path []string) bool {
+func boundsHasBlocks(s eval.Scope, path []string) bool {
 	for _, t := range path {
 		bs := s.Blocks(t)
 		if len(bs) == 0 {
@@ -522,7 +524,7 @@ func boundsHasBlocks(s analyzer.Scope, path []string) bool {
 }
 
 // boundsAddress is a resource address with its count or for_each key.
-func boundsAddress(b *analyzer.Block, key cty.Value) string {
+func boundsAddress(b *model.Block, key cty.Value) string {
 	addr := b.Address()
 	if key == cty.NilVal || !key.IsKnown() || key.IsNull() {
 		return addr
@@ -543,7 +545,7 @@ type boundsChecker struct {
 	ceiling     float64
 	haveCeiling bool
 	// plan is the plan resource instance being checked, in Plan runs.
-	plan *analyzer.PlanResource
+	plan *eval.PlanResource
 }
 
 // severity applies the configured severity: when the user overrides the
@@ -555,7 +557,7 @@ func (c *boundsChecker) severity(s analyzer.Severity) analyzer.Severity {
 	return s
 }
 
-func (c *boundsChecker) report(in *analyzer.Instance, addr string, b boundValue, sev analyzer.Severity, msg string) {
+func (c *boundsChecker) report(in *eval.Instance, addr string, b boundValue, sev analyzer.Severity, msg string) {
 	// Examples are not deployed: only bounds that cannot work matter there,
 	// not fleet-size policy, drift or notes.
 	if sev != analyzer.Error && in.Root().Module.Example {
@@ -634,9 +636,9 @@ func planAutoscalingBounds(pass *analyzer.Pass) error {
 }
 
 // check evaluates one set of bounds in every block that holds it.
-func (c *boundsChecker) check(in *analyzer.Instance, res analyzer.Scope, addr string, sp *boundsSpec) {
+func (c *boundsChecker) check(in *eval.Instance, res eval.Scope, addr string, sp *boundsSpec) {
 	type located struct {
-		s      analyzer.Scope
+		s      eval.Scope
 		prefix string // attribute path
 		ctx    string // message prefix
 	}
@@ -682,7 +684,7 @@ func (c *boundsChecker) check(in *analyzer.Instance, res analyzer.Scope, addr st
 	}
 }
 
-func (c *boundsChecker) checkBlock(in *analyzer.Instance, res analyzer.Scope, addr string, sp *boundsSpec, blk analyzer.Scope, path, prefix string) {
+func (c *boundsChecker) checkBlock(in *eval.Instance, res eval.Scope, addr string, sp *boundsSpec, blk eval.Scope, path, prefix string) {
 	lo := c.sensitive(readBound(blk, sp.min, path))
 	hi := c.sensitive(readBound(blk, sp.max, path))
 	if !lo.set && sp.minDefault != nil {
@@ -735,7 +737,7 @@ func (c *boundsChecker) checkBlock(in *analyzer.Instance, res analyzer.Scope, ad
 // checkECSService compares the desired_count of the ECS service an
 // aws_appautoscaling_target scales with the target's bounds, when the
 // target's resource_id refers to one service instance of the same module.
-func (c *boundsChecker) checkECSService(in *analyzer.Instance, target analyzer.Scope, targetAddr string) {
+func (c *boundsChecker) checkECSService(in *eval.Instance, target eval.Scope, targetAddr string) {
 	if d, ok := boundsString(target, "scalable_dimension"); ok && d != "ecs:service:DesiredCount" {
 		return
 	}
@@ -785,7 +787,7 @@ func (c *boundsChecker) checkECSService(in *analyzer.Instance, target analyzer.S
 			})
 		}
 	}
-	var svc *analyzer.Block
+	var svc *model.Block
 	for _, rb := range in.Module.Resources {
 		if rb.Type == "resource" && len(rb.Labels) == 2 && rb.Labels[0] == "aws_ecs_service" && rb.Labels[1] == svcName {
 			svc = rb
@@ -795,7 +797,7 @@ func (c *boundsChecker) checkECSService(in *analyzer.Instance, target analyzer.S
 		return
 	}
 	multi := svc.Attr("count") != nil || svc.Attr("for_each") != nil
-	var scope *analyzer.Scope
+	var scope *eval.Scope
 	for _, s := range in.Scopes(svc) {
 		s := s
 		switch {

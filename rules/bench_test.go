@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/load"
+	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/tfgate/tfgate/analyzer/monorepo"
 )
 
@@ -26,7 +29,7 @@ func BenchmarkLint(b *testing.B) {
 		b.Run(fmt.Sprintf("modules=%d/files=%d", n, l.Files()), func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				res, err := analyzer.Run(analyzer.Options{Load: analyzer.LoadOptions{WorkDir: dir}, Rules: All()})
+				res, err := analyzer.Run(analyzer.Options{Load: load.LoadOptions{WorkDir: dir}, Rules: All()})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -54,7 +57,7 @@ func BenchmarkLintChangedModule(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_, err := analyzer.Run(analyzer.Options{Load: analyzer.LoadOptions{WorkDir: dir, Changed: []string{filepath.Join(changed, "main.tf")}}, Rules: All()})
+		_, err := analyzer.Run(analyzer.Options{Load: load.LoadOptions{WorkDir: dir, Changed: []string{filepath.Join(changed, "main.tf")}}, Rules: All()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -72,8 +75,8 @@ func BenchmarkPhases(b *testing.B) {
 	if err := monorepo.Generate(dir, l); err != nil {
 		b.Fatal(err)
 	}
-	load := func(b *testing.B) *analyzer.Project {
-		p, err := analyzer.Load(analyzer.LoadOptions{WorkDir: dir})
+	load := func(b *testing.B) *model.Project {
+		p, err := load.Load(load.LoadOptions{WorkDir: dir})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -95,13 +98,13 @@ func BenchmarkPhases(b *testing.B) {
 			b.StopTimer()
 			p := load(b)
 			b.StartTimer()
-			analyzer.Instantiate(p, analyzer.EvalOptions{})
+			eval.Instantiate(p, eval.Options{})
 		}
 		perFile(b)
 	})
 	b.Run("rules", func(b *testing.B) {
 		p := load(b)
-		ev := analyzer.Instantiate(p, analyzer.EvalOptions{})
+		ev := eval.Instantiate(p, eval.Options{})
 		active, err := analyzer.SelectRules(analyzer.Options{Rules: All()})
 		if err != nil {
 			b.Fatal(err)

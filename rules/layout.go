@@ -11,29 +11,29 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // layoutBaseName is a file's name inside its module, with a .tf.json file
 // named like its native counterpart: "variables.tf.json" → "variables.tf".
-func layoutBaseName(f *analyzer.File) string {
+func layoutBaseName(f *model.File) string {
 	return strings.TrimSuffix(path.Base(f.Path), ".json")
 }
 
 // layoutIsOverride reports whether a file is a Terraform override file
 // (override.tf, *_override.tf and their JSON forms): its blocks merge into
 // blocks declared elsewhere instead of declaring new ones.
-func layoutIsOverride(f *analyzer.File) bool { return analyzer.IsOverrideFile(f.Path) }
+func layoutIsOverride(f *model.File) bool { return model.IsOverrideFile(f.Path) }
 
 // layoutGenerated reports whether every configuration file of a module uses
 // the JSON syntax: such modules are produced by a tool (CDKTF, a script)
 // and their layout is the generator's, not something a person edits.
-func layoutGenerated(m *analyzer.Module) bool {
+func layoutGenerated(m *model.Module) bool {
 	if len(m.Files) == 0 {
 		return false
 	}
 	for _, f := range m.Files {
-		if f.Kind != analyzer.KindTFJSON {
+		if f.Kind != model.KindTFJSON {
 			return false
 		}
 	}
@@ -44,8 +44,8 @@ func layoutGenerated(m *analyzer.Module) bool {
 // module that tfgate places among the reusable ones only by its directory
 // (under modules/) but that declares a backend and that no module calls is
 // run on its own: it is treated as a root.
-func layoutReusable(m *analyzer.Module) bool {
-	if !m.Scanned || m.Kind != analyzer.Child {
+func layoutReusable(m *model.Module) bool {
+	if !m.Scanned || m.Kind != model.Child {
 		return false
 	}
 	return len(m.Backends) == 0 || len(m.Callers) > 0
@@ -81,7 +81,7 @@ func layoutNames(names []string, max int) string {
 // "~> 5.0", ">= 1.0, < 2" and "< 2.0.0,>=1", "= 1.2.0" and "1.2". The
 // number of segments after `~>` matters and is kept.
 func layoutNormConstraint(s string) string {
-	c, err := analyzer.ParseVersionConstraint(s, analyzer.CoreSyntax)
+	c, err := model.ParseVersionConstraint(s, model.CoreSyntax)
 	if err != nil {
 		// Not a constraint Terraform accepts: compare the text without spaces.
 		return strings.Join(strings.Fields(s), "")
@@ -126,14 +126,14 @@ func (s layoutSource) key() string {
 
 // layoutModuleSource reads a module call's source; ok is false when the
 // source (or a registry version) is not a static string.
-func layoutModuleSource(c *analyzer.ModuleCall) (layoutSource, bool) {
+func layoutModuleSource(c *model.ModuleCall) (layoutSource, bool) {
 	raw := strings.TrimSpace(c.Source)
 	if raw == "" {
 		return layoutSource{}, false
 	}
-	ms := analyzer.ParseModuleSource(raw)
+	ms := model.ParseModuleSource(raw)
 	switch ms.Kind {
-	case analyzer.SourceLocal:
+	case model.SourceLocal:
 		dir := ""
 		if c.Target != nil {
 			dir = c.Target.Dir
@@ -141,7 +141,7 @@ func layoutModuleSource(c *analyzer.ModuleCall) (layoutSource, bool) {
 			dir = path.Clean(path.Join(c.Block.Module.Dir, strings.ReplaceAll(raw, "\\", "/")))
 		}
 		return layoutSource{kind: layoutLocal, identity: "local:" + dir, display: dir}, true
-	case analyzer.SourceRegistry:
+	case model.SourceRegistry:
 		if c.Block.Attr("version") != nil && c.Version == "" {
 			return layoutSource{}, false
 		}
@@ -150,7 +150,7 @@ func layoutModuleSource(c *analyzer.ModuleCall) (layoutSource, bool) {
 			id += "//" + strings.Trim(ms.Subdir, "/")
 		}
 		return layoutSource{kind: layoutRegistry, identity: "registry:" + id, display: raw, version: strings.TrimSpace(c.Version)}, true
-	case analyzer.SourceGit, analyzer.SourceMercurial:
+	case model.SourceGit, model.SourceMercurial:
 		// The same repository however it is spelled: git::https://github.com/a/b.git,
 		// github.com/a/b and git@github.com:a/b.git are one.
 		id := strings.ToLower(ms.Host + strings.TrimSuffix(strings.TrimSuffix(ms.Path, "/"), ".git"))

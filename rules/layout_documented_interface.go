@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // LayoutDocumentedInterface reports variables without a description or a
@@ -107,7 +108,7 @@ const (
 
 // layoutDescription says whether a block has a description; one that is
 // not a static string (which Terraform rejects anyway) counts as present.
-func layoutDescription(b *analyzer.Block, overridden map[string]bool) int {
+func layoutDescription(b *model.Block, overridden map[string]bool) int {
 	a := b.Attr("description")
 	if a == nil {
 		if overridden["description"] {
@@ -115,7 +116,7 @@ func layoutDescription(b *analyzer.Block, overridden map[string]bool) int {
 		}
 		return layoutMissing
 	}
-	if s, ok := analyzer.StaticString(a.Expr); ok && strings.TrimSpace(s) == "" && !overridden["description"] {
+	if s, ok := model.StaticString(a.Expr); ok && strings.TrimSpace(s) == "" && !overridden["description"] {
 		return layoutEmpty
 	}
 	return layoutPresent
@@ -123,7 +124,7 @@ func layoutDescription(b *analyzer.Block, overridden map[string]bool) int {
 
 // layoutOverriddenAttrs lists, by block name, the description and type
 // attributes that override files set.
-func layoutOverriddenAttrs(blocks []*analyzer.Block) map[string]map[string]bool {
+func layoutOverriddenAttrs(blocks []*model.Block) map[string]map[string]bool {
 	out := map[string]map[string]bool{}
 	for _, b := range blocks {
 		if !layoutIsOverride(b.File) {
@@ -135,7 +136,7 @@ func layoutOverriddenAttrs(blocks []*analyzer.Block) map[string]map[string]bool 
 		}
 		for _, attr := range []string{"description", "type"} {
 			if a := b.Attr(attr); a != nil {
-				if s, ok := analyzer.StaticString(a.Expr); ok && strings.TrimSpace(s) == "" {
+				if s, ok := model.StaticString(a.Expr); ok && strings.TrimSpace(s) == "" {
 					continue
 				}
 				out[name][attr] = true

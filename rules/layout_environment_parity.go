@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // LayoutEnvironmentParity reports environments of one system that run
@@ -69,7 +70,7 @@ var layoutEnvDirs = map[string]bool{"environments": true, "envs": true, "env": t
 // messages.
 type layoutEnv struct {
 	name string
-	m    *analyzer.Module
+	m    *model.Module
 }
 
 func runLayoutEnvironmentParity(pass *analyzer.Pass) error {
@@ -84,12 +85,12 @@ func runLayoutEnvironmentParity(pass *analyzer.Pass) error {
 
 // layoutEnvGroups finds the groups of root modules that are environments
 // of one system, each sorted by environment name.
-func layoutEnvGroups(p *analyzer.Project) [][]*layoutEnv {
+func layoutEnvGroups(p *model.Project) [][]*layoutEnv {
 	byKey := map[string][]*layoutEnv{}
 	var keys []string
-	var rest []*analyzer.Module
+	var rest []*model.Module
 	for _, m := range p.Modules {
-		if !m.Scanned || m.Kind != analyzer.Root || m.Example || m.Dir == "." {
+		if !m.Scanned || m.Kind != model.Root || m.Example || m.Dir == "." {
 			continue
 		}
 		parts := strings.Split(m.Dir, "/")
@@ -140,7 +141,7 @@ func layoutEnvGroups(p *analyzer.Project) [][]*layoutEnv {
 // layoutCallSignature describes the set of modules a root calls: names and
 // sources without versions. ok is false when the root calls fewer than two
 // modules or a source is not static.
-func layoutCallSignature(m *analyzer.Module) (string, bool) {
+func layoutCallSignature(m *model.Module) (string, bool) {
 	if len(m.ModuleCalls) < 2 {
 		return "", false
 	}
@@ -186,7 +187,7 @@ func layoutSameSystem(envs []*layoutEnv) []*layoutEnv {
 }
 
 // layoutCallNames lists the distinct module call names of a module.
-func layoutCallNames(m *analyzer.Module) []string {
+func layoutCallNames(m *model.Module) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, c := range m.ModuleCalls {
@@ -198,7 +199,7 @@ func layoutCallNames(m *analyzer.Module) []string {
 	return out
 }
 
-func layoutCall(m *analyzer.Module, name string) *analyzer.ModuleCall {
+func layoutCall(m *model.Module, name string) *model.ModuleCall {
 	for _, c := range m.ModuleCalls {
 		if c.Name == name {
 			return c
@@ -285,7 +286,7 @@ func layoutCompareModules(pass *analyzer.Pass, envs []*layoutEnv) {
 	for _, name := range layoutSorted(names) {
 		type use struct {
 			env  *layoutEnv
-			call *analyzer.ModuleCall
+			call *model.ModuleCall
 			src  layoutSource
 		}
 		var uses []use
@@ -354,7 +355,7 @@ func layoutSourceDesc(s layoutSource, sameIdentity bool) string {
 // (by source address) that the environments declare in required_providers.
 func layoutCompareProviders(pass *analyzer.Pass, envs []*layoutEnv) {
 	type decl struct {
-		first       *analyzer.RequiredProvider
+		first       *model.RequiredProvider
 		constraints []string
 		unknown     bool
 	}
@@ -363,7 +364,7 @@ func layoutCompareProviders(pass *analyzer.Pass, envs []*layoutEnv) {
 	for i, e := range envs {
 		per[i] = map[string]*decl{}
 		for _, rp := range e.m.RequiredProviders() {
-			addr := analyzer.SourceAddress(rp.Source, rp.Name)
+			addr := model.SourceAddress(rp.Source, rp.Name)
 			d := per[i][addr]
 			if d == nil {
 				d = &decl{first: rp}
@@ -404,7 +405,7 @@ func layoutCompareProviders(pass *analyzer.Pass, envs []*layoutEnv) {
 // layoutProviderVersion returns a required_providers entry's version
 // constraint ("" when it has none); ok is false when the constraint is not
 // a static string.
-func layoutProviderVersion(rp *analyzer.RequiredProvider) (string, bool) {
+func layoutProviderVersion(rp *model.RequiredProvider) (string, bool) {
 	if !rp.HasVersion || rp.Version != "" {
 		return strings.TrimSpace(rp.Version), true
 	}
@@ -414,8 +415,8 @@ func layoutProviderVersion(rp *analyzer.RequiredProvider) (string, bool) {
 		return "", true // JSON entries only record static strings
 	}
 	for _, kv := range pairs {
-		if k, ok := analyzer.StaticString(kv.Key); (ok && k == "version") || hcl.ExprAsKeyword(kv.Key) == "version" {
-			s, ok := analyzer.StaticString(kv.Value)
+		if k, ok := model.StaticString(kv.Key); (ok && k == "version") || hcl.ExprAsKeyword(kv.Key) == "version" {
+			s, ok := model.StaticString(kv.Value)
 			return strings.TrimSpace(s), ok
 		}
 	}
@@ -432,7 +433,7 @@ func layoutCompareRequiredVersion(pass *analyzer.Pass, envs []*layoutEnv) {
 			if a == nil {
 				continue
 			}
-			v, ok := analyzer.StaticString(a.Expr)
+			v, ok := model.StaticString(a.Expr)
 			v = strings.TrimSpace(v)
 			if !ok || v == "" {
 				break

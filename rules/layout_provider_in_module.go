@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // LayoutProviderInModule reports provider configuration blocks inside
@@ -76,7 +77,7 @@ func runLayoutProviderInModule(pass *analyzer.Pass) error {
 
 // layoutProxyBlock reports whether a provider block sets nothing but an
 // alias: Terraform's legacy proxy configuration.
-func layoutProxyBlock(p *analyzer.Block) bool {
+func layoutProxyBlock(p *model.Block) bool {
 	if sb, ok := p.Body.(*hclsyntax.Body); ok && len(sb.Blocks) > 0 {
 		return false
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // LayoutStandardFiles reports reusable modules that do not follow the
@@ -92,9 +93,9 @@ func runLayoutStandardFiles(pass *analyzer.Pass) error {
 
 // layoutMisplaced reports, once per file, the declarations of a kind that
 // live outside the file the standard structure keeps them in.
-func layoutMisplaced(pass *analyzer.Pass, m *analyzer.Module, blocks []*analyzer.Block, kind, prefix, want string) {
-	byFile := map[*analyzer.File][]*analyzer.Block{}
-	var files []*analyzer.File
+func layoutMisplaced(pass *analyzer.Pass, m *model.Module, blocks []*model.Block, kind, prefix, want string) {
+	byFile := map[*model.File][]*model.Block{}
+	var files []*model.File
 	for _, b := range blocks {
 		if b.File == nil || layoutIsOverride(b.File) || strings.HasPrefix(layoutBaseName(b.File), prefix) {
 			continue
@@ -143,7 +144,7 @@ func layoutHasReadme(dir string) bool {
 // module (<module>/modules/<name>): the standard module structure treats
 // those without a README as internal. A modules/ directory at the top of a
 // repository whose top holds no Terraform is not nested in anything.
-func layoutInternalModule(p *analyzer.Project, m *analyzer.Module) bool {
+func layoutInternalModule(p *model.Project, m *model.Module) bool {
 	parts := strings.Split(m.Dir, "/")
 	if len(parts) < 2 || parts[len(parts)-2] != "modules" {
 		return false
@@ -155,7 +156,7 @@ func layoutInternalModule(p *analyzer.Project, m *analyzer.Module) bool {
 	return p.Module(parent) != nil
 }
 
-func layoutHasRequiredProviders(m *analyzer.Module) bool {
+func layoutHasRequiredProviders(m *model.Module) bool {
 	for _, tb := range m.Terraform {
 		if len(tb.Blocks("required_providers")) > 0 {
 			return true
@@ -167,7 +168,7 @@ func layoutHasRequiredProviders(m *analyzer.Module) bool {
 // layoutUsedProvider returns the first provider (in source order) that the
 // module's resources, data sources or ephemeral resources use, other than
 // Terraform's built-in one; "" when there is none.
-func layoutUsedProvider(m *analyzer.Module) string {
+func layoutUsedProvider(m *model.Module) string {
 	for _, r := range m.Resources {
 		if p := r.ProviderRef(); p != "" && p != "terraform" {
 			if i := strings.IndexByte(p, '.'); i > 0 {

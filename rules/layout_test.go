@@ -6,17 +6,19 @@ import (
 	"testing"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/load"
 )
 
 // layoutFindings runs one rule on one fixture case.
 func layoutFindings(t *testing.T, rule *analyzer.Rule, dir string) []*analyzer.Finding {
 	t.Helper()
 	abs, _ := filepath.Abs(filepath.Join(fixturesDir, rule.ID, dir))
-	p, err := analyzer.Load(analyzer.LoadOptions{Paths: []string{"."}, WorkDir: abs})
+	p, err := load.Load(load.LoadOptions{Paths: []string{"."}, WorkDir: abs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := analyzer.RunRules(p, analyzer.Instantiate(p, analyzer.EvalOptions{}), []analyzer.ActiveRule{{Rule: rule, Severity: rule.Severity}}, analyzer.Options{Rules: All()})
+	res := analyzer.RunRules(p, eval.Instantiate(p, eval.Options{}), []analyzer.ActiveRule{{Rule: rule, Severity: rule.Severity}}, analyzer.Options{Rules: All()})
 	if len(res.Findings) == 0 {
 		t.Fatalf("%s/%s: no findings", rule.ID, dir)
 	}

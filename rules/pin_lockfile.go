@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // PinLockfile reports root modules without a dependency lock file, and
@@ -61,21 +62,21 @@ provider "registry.terraform.io/hashicorp/aws" {
 
 // lockConstraint is one module's version constraint on a provider.
 type lockConstraint struct {
-	module *analyzer.Module
-	entry  *analyzer.RequiredProvider
-	c      *analyzer.VersionConstraint
+	module *model.Module
+	entry  *model.RequiredProvider
+	c      *model.VersionConstraint
 }
 
 // lockNeed is what a root's lock file must hold for one provider address.
 type lockNeed struct {
 	addr        string
-	usedBy      []*analyzer.Module // modules that declare or use it, root first
+	usedBy      []*model.Module // modules that declare or use it, root first
 	constraints []lockConstraint
 }
 
 func runPinLockfile(pass *analyzer.Pass) error {
 	for _, m := range pass.Project.Modules {
-		if !m.Scanned || m.Kind != analyzer.Root {
+		if !m.Scanned || m.Kind != model.Root {
 			continue
 		}
 		needs := lockNeeds(m)
@@ -89,7 +90,7 @@ func runPinLockfile(pass *analyzer.Pass) error {
 			}
 			names := make([]string, 0, len(needs))
 			for _, n := range needs {
-				names = append(names, analyzer.ShortProviderAddress(n.addr))
+				names = append(names, model.ShortProviderAddress(n.addr))
 			}
 			pass.Report(analyzer.Finding{Range: anchor, Module: m.Dir, Address: "terraform",
 				Message: fmt.Sprintf("root module has no `.terraform.lock.hcl`: every `terraform init` picks provider versions and checksums anew for %s; run `terraform init` and commit the file", joinList(names))})
@@ -106,8 +107,8 @@ func runPinLockfile(pass *analyzer.Pass) error {
 	return nil
 }
 
-func checkLockEntry(pass *analyzer.Pass, m *analyzer.Module, anchor hcl.Range, lf *analyzer.LockFile, n *lockNeed) {
-	short := analyzer.ShortProviderAddress(n.addr)
+func checkLockEntry(pass *analyzer.Pass, m *model.Module, anchor hcl.Range, lf *model.LockFile, n *lockNeed) {
+	short := model.ShortProviderAddress(n.addr)
 	address := fmt.Sprintf("provider[%q]", n.addr)
 	lockPath := lf.File.Path
 	lp := lf.Lookup(n.addr)
@@ -126,7 +127,7 @@ func checkLockEntry(pass *analyzer.Pass, m *analyzer.Module, anchor hcl.Range, l
 		pass.Report(analyzer.Finding{Range: anchor, Module: m.Dir, Address: address, Attribute: "version", Related: related,
 			Message: fmt.Sprintf("`%s` entry for %q has no `version`; run `terraform init` to rewrite it", lockPath, short)})
 	case lp.Version != "":
-		v, err := analyzer.ParseVersion(lp.Version)
+		v, err := model.ParseVersion(lp.Version)
 		if err != nil {
 			pass.Report(analyzer.Finding{Range: anchor, Module: m.Dir, Address: address, Attribute: "version", Related: related,
 				Message: fmt.Sprintf("`%s` locks %q at %q, which is not a version", lockPath, short, lp.Version)})
@@ -156,11 +157,11 @@ func checkLockEntry(pass *analyzer.Pass, m *analyzer.Module, anchor hcl.Range, l
 // the root and the local modules it calls (transitively) declare or use,
 // by address, with every known constraint on them. Providers whose source
 // is not a static string, and the built-in provider, are left out.
-func lockNeeds(root *analyzer.Module) []*lockNeed {
+func lockNeeds(root *model.Module) []*lockNeed {
 	byAddr := map[string]*lockNeed{}
-	seen := map[*analyzer.Module]bool{}
-	var visit func(m *analyzer.Module)
-	visit = func(m *analyzer.Module) {
+	seen := map[*model.Module]bool{}
+	var visit func(m *model.Module)
+	visit = func(m *model.Module) {
 		if seen[m] {
 			return
 		}
@@ -178,7 +179,7 @@ func lockNeeds(root *analyzer.Module) []*lockNeed {
 				n.usedBy = append(n.usedBy, m)
 			}
 			if d, ok := r.Declaration(); ok && d.Version != "" {
-				c, err := analyzer.ParseVersionConstraint(d.Version, analyzer.ProviderSyntax)
+				c, err := model.ParseVersionConstraint(d.Version, model.ProviderSyntax)
 				if err == nil && len(c.Clauses) > 0 { // invalid ones are pin-provider-version's
 					n.constraints = append(n.constraints, lockConstraint{module: m, entry: d.Entry, c: c})
 				}

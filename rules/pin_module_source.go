@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -93,19 +94,19 @@ func runPinModuleSource(pass *analyzer.Pass) error {
 			report := func(attr, msg string) {
 				pass.Report(analyzer.Finding{Range: b.DefRange, Module: m.Dir, Address: b.Address(), Attribute: attr, Message: msg})
 			}
-			ms := analyzer.ParseModuleSource(c.Source)
+			ms := model.ParseModuleSource(c.Source)
 			switch ms.Kind {
-			case analyzer.SourceRegistry:
+			case model.SourceRegistry:
 				va := b.Attr("version")
 				if va == nil {
 					report("version", fmt.Sprintf("registry module %q has no `version`: each `terraform init` on a fresh checkout takes its latest release; add e.g. `version = \"~> X.Y\"`", ms.Package))
 					continue
 				}
-				s, ok := analyzer.StaticString(va.Expr)
+				s, ok := model.StaticString(va.Expr)
 				if !ok {
 					continue
 				}
-				vc, err := analyzer.ParseVersionConstraint(s, analyzer.CoreSyntax)
+				vc, err := model.ParseVersionConstraint(s, model.CoreSyntax)
 				switch {
 				case err != nil:
 					report("version", fmt.Sprintf("`version` %q of registry module %q is not a valid version constraint: %v", s, ms.Package, err))
@@ -114,20 +115,20 @@ func runPinModuleSource(pass *analyzer.Pass) error {
 				case !vc.HasUpperBound():
 					report("version", fmt.Sprintf("`version` %q of registry module %q has no upper bound, so a new major release is picked up without a code change; %s", s, ms.Package, upperBoundHint(vc)))
 				}
-			case analyzer.SourceGit, analyzer.SourceMercurial:
+			case model.SourceGit, model.SourceMercurial:
 				kind, param := "git", ms.RefParam()
-				if ms.Kind == analyzer.SourceMercurial {
+				if ms.Kind == model.SourceMercurial {
 					kind = "Mercurial"
 				}
 				ref := strings.TrimSpace(ms.Ref())
 				switch {
 				case ref == "":
 					report("source", fmt.Sprintf("%s source %q has no `?%s=`, so it follows the default branch; pin a tag or a commit", kind, c.Source, param))
-				case strings.HasPrefix(ref, "refs/heads/") || (!analyzer.IsCommitRef(ref) && analyzer.MatchAny(ref, branches, true)):
+				case strings.HasPrefix(ref, "refs/heads/") || (!model.IsCommitRef(ref) && model.MatchAny(ref, branches, true)):
 					report("source", fmt.Sprintf("%s source %q is pinned to branch %q, which moves with every push; pin a tag or a commit", kind, c.Source, strings.TrimPrefix(ref, "refs/heads/")))
 				}
-			case analyzer.SourceHTTP, analyzer.SourceS3, analyzer.SourceGCS:
-				if ms.Kind == analyzer.SourceHTTP && !ms.IsArchive() {
+			case model.SourceHTTP, model.SourceS3, model.SourceGCS:
+				if ms.Kind == model.SourceHTTP && !ms.IsArchive() {
 					continue // an X-Terraform-Get redirect to a source we cannot see
 				}
 				if ms.VersionedPath() {
@@ -141,11 +142,11 @@ func runPinModuleSource(pass *analyzer.Pass) error {
 	return nil
 }
 
-func archiveKind(k analyzer.ModuleSourceKind) string {
+func archiveKind(k model.ModuleSourceKind) string {
 	switch k {
-	case analyzer.SourceS3:
+	case model.SourceS3:
 		return "S3"
-	case analyzer.SourceGCS:
+	case model.SourceGCS:
 		return "GCS"
 	}
 	return "HTTP"

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // PinProviderVersion reports providers that a module uses without
@@ -91,9 +92,9 @@ func runPinProviderVersion(pass *analyzer.Pass) error {
 	return nil
 }
 
-func reportUndeclaredProvider(pass *analyzer.Pass, m *analyzer.Module, r *analyzer.ProviderRequirement) {
+func reportUndeclaredProvider(pass *analyzer.Pass, m *model.Module, r *model.ProviderRequirement) {
 	u := r.Uses[0]
-	msg := fmt.Sprintf("provider %q is not declared in `required_providers`: Terraform assumes %q and accepts any version", r.Name, analyzer.ShortProviderAddress(r.Address))
+	msg := fmt.Sprintf("provider %q is not declared in `required_providers`: Terraform assumes %q and accepts any version", r.Name, model.ShortProviderAddress(r.Address))
 	for _, use := range r.Uses {
 		if use.Block.Type != "provider" || use.Block.Attr("version") == nil {
 			continue
@@ -105,7 +106,7 @@ func reportUndeclaredProvider(pass *analyzer.Pass, m *analyzer.Module, r *analyz
 		}
 		break
 	}
-	blocks := map[*analyzer.Block]bool{}
+	blocks := map[*model.Block]bool{}
 	for _, use := range r.Uses {
 		blocks[use.Block] = true
 	}
@@ -115,8 +116,8 @@ func reportUndeclaredProvider(pass *analyzer.Pass, m *analyzer.Module, r *analyz
 	pass.Report(analyzer.Finding{Range: u.Block.DefRange, Module: m.Dir, Address: "terraform.required_providers", Attribute: r.Name, Message: msg})
 }
 
-func checkProviderDeclaration(pass *analyzer.Pass, m *analyzer.Module, r *analyzer.ProviderRequirement, d analyzer.ProviderDeclaration) {
-	implied := analyzer.ShortProviderAddress(analyzer.ImpliedProviderAddress(r.Name))
+func checkProviderDeclaration(pass *analyzer.Pass, m *model.Module, r *model.ProviderRequirement, d model.ProviderDeclaration) {
+	implied := model.ShortProviderAddress(model.ImpliedProviderAddress(r.Name))
 	var problems []string
 	switch {
 	case d.Legacy && !d.HasSource:
@@ -131,7 +132,7 @@ func checkProviderDeclaration(pass *analyzer.Pass, m *analyzer.Module, r *analyz
 	case d.Version == "":
 		// Not a static string: unknown.
 	default:
-		c, err := analyzer.ParseVersionConstraint(d.Version, analyzer.ProviderSyntax)
+		c, err := model.ParseVersionConstraint(d.Version, model.ProviderSyntax)
 		switch {
 		case err != nil:
 			problems = append(problems, fmt.Sprintf("has version %q, which is not a valid constraint: %v", d.Version, err))

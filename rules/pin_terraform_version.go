@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // PinTerraformVersion reports root modules whose `required_version` is
@@ -53,17 +54,17 @@ func runPinTerraformVersion(pass *analyzer.Pass) error {
 		}
 		type written struct {
 			attr *hcl.Attribute
-			c    *analyzer.VersionConstraint
+			c    *model.VersionConstraint
 		}
 		var found []written
 		unknown := false
 		for _, a := range requiredVersionAttrs(m) {
-			s, ok := analyzer.StaticString(a.Expr)
+			s, ok := model.StaticString(a.Expr)
 			if !ok {
 				unknown = true
 				continue
 			}
-			c, err := analyzer.ParseVersionConstraint(s, analyzer.CoreSyntax)
+			c, err := model.ParseVersionConstraint(s, model.CoreSyntax)
 			if err != nil {
 				pass.Report(analyzer.Finding{Range: a.Range, Module: m.Dir, Address: "terraform", Attribute: "required_version",
 					Message: fmt.Sprintf("`required_version` %q is not a valid version constraint: %v", s, err)})
@@ -114,14 +115,14 @@ func runPinTerraformVersion(pass *analyzer.Pass) error {
 // requiredVersionAttrs returns the required_version arguments in effect:
 // those of override files (override.tf, *_override.tf) when there are any,
 // since Terraform lets them replace the others, else all of them.
-func requiredVersionAttrs(m *analyzer.Module) []*hcl.Attribute {
+func requiredVersionAttrs(m *model.Module) []*hcl.Attribute {
 	var base, over []*hcl.Attribute
 	for _, tb := range m.Terraform {
 		a := tb.Attr("required_version")
 		if a == nil {
 			continue
 		}
-		if analyzer.IsOverrideFile(tb.File.Path) {
+		if model.IsOverrideFile(tb.File.Path) {
 			over = append(over, a)
 		} else {
 			base = append(base, a)
@@ -136,7 +137,7 @@ func requiredVersionAttrs(m *analyzer.Module) []*hcl.Attribute {
 // terraformUpperBoundHint is upperBoundHint for Terraform itself: a lower
 // bound from the 0.x series is capped at 2.0.0 rather than 1.0.0, which
 // would exclude every current release.
-func terraformUpperBoundHint(c *analyzer.VersionConstraint) string {
+func terraformUpperBoundHint(c *model.VersionConstraint) string {
 	if lo, ok := c.LowerBound(); ok && lo.Segments()[0] == 0 {
 		op := ">="
 		for _, cl := range c.Clauses {

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // Helpers shared by the pinning rules (pin-terraform-version,
@@ -15,16 +15,16 @@ import (
 // real: roots need upper bounds on versions, while reusable modules and
 // example roots (examples/, tests/) only state the oldest version they
 // work with, so that callers and users can choose newer ones.
-func deployedRoot(m *analyzer.Module) bool {
-	return m.Kind == analyzer.Root && !m.Example
+func deployedRoot(m *model.Module) bool {
+	return m.Kind == model.Root && !m.Example
 }
 
 // moduleRole names the kind of module for messages.
-func moduleRole(m *analyzer.Module) string {
+func moduleRole(m *model.Module) string {
 	switch {
 	case deployedRoot(m):
 		return "root module"
-	case m.Kind == analyzer.Root:
+	case m.Kind == model.Root:
 		return "example root module"
 	}
 	return "reusable module"
@@ -33,7 +33,7 @@ func moduleRole(m *analyzer.Module) string {
 // requiredProvidersAnchor is where module-wide provider findings go: the
 // first terraform block that holds required_providers, else the first
 // terraform block, else the top of the module's first file.
-func requiredProvidersAnchor(m *analyzer.Module) hcl.Range {
+func requiredProvidersAnchor(m *model.Module) hcl.Range {
 	for _, tb := range m.Terraform {
 		if len(tb.Blocks("required_providers")) > 0 {
 			return tb.DefRange
@@ -44,21 +44,21 @@ func requiredProvidersAnchor(m *analyzer.Module) hcl.Range {
 
 // singleNumberPessimistic returns the first `~> N` clause of a core-syntax
 // constraint, which go-version reads as `>= N`.
-func singleNumberPessimistic(c *analyzer.VersionConstraint) (analyzer.VersionClause, bool) {
-	if c.Syntax != analyzer.CoreSyntax {
-		return analyzer.VersionClause{}, false
+func singleNumberPessimistic(c *model.VersionConstraint) (model.VersionClause, bool) {
+	if c.Syntax != model.CoreSyntax {
+		return model.VersionClause{}, false
 	}
 	for _, cl := range c.Clauses {
 		if cl.Op == "~>" && cl.Segments == 1 {
 			return cl, true
 		}
 	}
-	return analyzer.VersionClause{}, false
+	return model.VersionClause{}, false
 }
 
 // upperBoundHint tells how to bound a constraint: a concrete suggestion
 // when it has a lower bound, and why `~> N` is not one in core syntax.
-func upperBoundHint(c *analyzer.VersionConstraint) string {
+func upperBoundHint(c *model.VersionConstraint) string {
 	var parts []string
 	if cl, ok := singleNumberPessimistic(c); ok {
 		parts = append(parts, fmt.Sprintf("`%s` with a single number lets every later major version in", cl.Raw))

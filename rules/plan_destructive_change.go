@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // statefulTypes is the default list of resource types whose deletion loses
@@ -173,7 +174,7 @@ func planDestructiveChange(pass *analyzer.Pass) error {
 		if rc.Mode != tfjson.ManagedResourceMode || rc.DeposedKey != "" || rc.Change == nil {
 			continue
 		}
-		if !analyzer.MatchAny(rc.Type, types, false) {
+		if !model.MatchAny(rc.Type, types, false) {
 			continue
 		}
 		acts := rc.Change.Actions

@@ -6,6 +6,9 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/analyzer/secrets"
 )
 
 // SecretHardcoded reports credentials written literally in Terraform
@@ -63,17 +66,17 @@ resource "aws_db_instance" "main" {
 })
 
 func runSecretHardcoded(pass *analyzer.Pass) error {
-	literal := analyzer.SecretOptions{Literal: true}
+	literal := secrets.SecretOptions{Literal: true}
 	for _, m := range pass.Project.Modules {
 		if !m.Scanned {
 			continue
 		}
-		report := func(h analyzer.SecretHit, addr, attr, msg string) {
+		report := func(h secrets.SecretHit, addr, attr, msg string) {
 			pass.Report(analyzer.Finding{Range: h.Range, Message: msg, Module: m.Dir, Address: addr, Attribute: attr, Secret: true})
 		}
-		blockArgs := func(b *analyzer.Block) {
+		blockArgs := func(b *model.Block) {
 			addr := b.Address()
-			for _, h := range analyzer.BlockSecrets(b.Body) {
+			for _, h := range secrets.BlockSecrets(b.Body) {
 				report(h, addr, h.Path, "`"+addr+"` sets `"+h.Path+"` to a literal that looks like "+h.Kind)
 			}
 		}
@@ -97,7 +100,7 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 			name, addr := v.Labels[0], v.Address()
 			opts := literal
 			opts.Sensitive = secretStaticTrue(v, "sensitive")
-			for _, h := range analyzer.LiteralSecrets(name, a.Expr, opts) {
+			for _, h := range secrets.LiteralSecrets(name, a.Expr, opts) {
 				sub := secretSubPath(name, h.Path)
 				if sub == "" {
 					h.Range = a.Range
@@ -109,7 +112,7 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 		}
 		for _, l := range m.Locals {
 			addr := "local." + l.Name
-			for _, h := range analyzer.LiteralSecrets(l.Name, l.Attr.Expr, literal) {
+			for _, h := range secrets.LiteralSecrets(l.Name, l.Attr.Expr, literal) {
 				sub := secretSubPath(l.Name, h.Path)
 				if sub == "" {
 					h.Range = l.Attr.Range
@@ -125,7 +128,7 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 				continue
 			}
 			name, addr := o.Labels[0], o.Address()
-			for _, h := range analyzer.LiteralSecrets(name, a.Expr, literal) {
+			for _, h := range secrets.LiteralSecrets(name, a.Expr, literal) {
 				sub := secretSubPath(name, h.Path)
 				if sub == "" {
 					h.Range = a.Range
@@ -138,14 +141,14 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 	}
 	// Partial backend configuration files (-backend-config=FILE) are
 	// configuration too.
-	var backendFiles []*analyzer.File
+	var backendFiles []*model.File
 	for _, m := range pass.Project.Modules {
 		if m.Scanned {
 			backendFiles = append(backendFiles, m.BackendFile...)
 		}
 	}
 	for _, f := range pass.Project.LooseFiles {
-		if f.Kind == analyzer.KindBackend && (f.Module == nil || f.Module.Scanned) {
+		if f.Kind == model.KindBackend && (f.Module == nil || f.Module.Scanned) {
 			backendFiles = append(backendFiles, f)
 		}
 	}
@@ -154,8 +157,8 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 		if f.Module != nil {
 			module = f.Module.Dir
 		}
-		for _, a := range secretAttrsInOrder(analyzer.TFVarsAttrs(f)) {
-			for _, h := range analyzer.LiteralSecrets(a.Name, a.Expr, analyzer.SecretOptions{}) {
+		for _, a := range secretAttrsInOrder(eval.TFVarsAttrs(f)) {
+			for _, h := range secrets.LiteralSecrets(a.Name, a.Expr, secrets.SecretOptions{}) {
 				if h.Path == a.Name {
 					h.Range = a.Range
 				}
@@ -206,7 +209,7 @@ func secretAttrsInOrder(attrs hcl.Attributes) []*hcl.Attribute {
 
 // secretStaticTrue reports whether a block sets a boolean argument to a
 // literal true (sensitive = true, ephemeral = true).
-func secretStaticTrue(b *analyzer.Block, name string) bool {
+func secretStaticTrue(b *model.Block, name string) bool {
 	a := b.Attr(name)
 	if a == nil {
 		return false
@@ -215,6 +218,6 @@ func secretStaticTrue(b *analyzer.Block, name string) bool {
 	if d.HasErrors() {
 		return false
 	}
-	t, ok := analyzer.KnownBool(v)
+	t, ok := model.KnownBool(v)
 	return ok && t
 }

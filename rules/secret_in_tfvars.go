@@ -2,6 +2,8 @@ package rules
 
 import (
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/secrets"
 )
 
 // SecretInTfvars reports credentials written in tfvars files.
@@ -48,14 +50,14 @@ func runSecretInTfvars(pass *analyzer.Pass) error {
 		if f.Module != nil {
 			module = f.Module.Dir
 		}
-		for _, a := range secretAttrsInOrder(analyzer.TFVarsAttrs(f)) {
+		for _, a := range secretAttrsInOrder(eval.TFVarsAttrs(f)) {
 			sensitive := false
 			if f.Module != nil {
 				if vb := f.Module.Variable(a.Name); vb != nil {
 					sensitive = secretStaticTrue(vb, "sensitive")
 				}
 			}
-			for _, h := range analyzer.LiteralSecrets(a.Name, a.Expr, analyzer.SecretOptions{Sensitive: sensitive}) {
+			for _, h := range secrets.LiteralSecrets(a.Name, a.Expr, secrets.SecretOptions{Sensitive: sensitive}) {
 				rng := h.Range
 				if h.Path == a.Name {
 					rng = a.Range

@@ -11,6 +11,10 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/analyzer/secrets"
+	"github.com/tfgate/tfgate/analyzer/tfplan"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -98,8 +102,8 @@ func runSecretNotSensitive(pass *analyzer.Pass) error {
 		}
 		for _, v := range m.Variables {
 			name := v.Labels[0]
-			class, kind := analyzer.ClassifyName(name)
-			if class != analyzer.NameSecret || secretStaticTrue(v, "sensitive") || secretStaticTrue(v, "ephemeral") || !secretVarHoldsSecret(v) {
+			class, kind := secrets.ClassifyName(name)
+			if class != secrets.NameSecret || secretStaticTrue(v, "sensitive") || secretStaticTrue(v, "ephemeral") || !secretVarHoldsSecret(v) {
 				continue
 			}
 			rng := v.DefRange
@@ -149,7 +153,7 @@ func runSecretNotSensitive(pass *analyzer.Pass) error {
 // secrets. A plural name (azuread_service_principal_passwords) may be a map
 // of settings: without a type or default that says strings or secret
 // fields, it is not reported.
-func secretVarHoldsSecret(v *analyzer.Block) bool {
+func secretVarHoldsSecret(v *model.Block) bool {
 	if a := v.Attr("default"); a != nil {
 		if dv, d := a.Expr.Value(nil); !d.HasErrors() && dv.IsKnown() && !dv.IsNull() && (dv.Type() == cty.Bool || dv.Type() == cty.Number) {
 			return false
@@ -171,7 +175,7 @@ func secretVarHoldsSecret(v *analyzer.Block) bool {
 	if decided {
 		return holds
 	}
-	return !analyzer.SecretCollectionName(v.Labels[0])
+	return !secrets.SecretCollectionName(v.Labels[0])
 }
 
 // secretTypeHoldsSecret says whether values of a type can be secrets;
@@ -202,7 +206,7 @@ func secretTypeHoldsSecret(t cty.Type) (holds, decided bool) {
 			ref = true
 		}
 		for name, at := range attrs {
-			if analyzer.SecretName(name) && !ref {
+			if secrets.SecretName(name) && !ref {
 				if h, d := secretTypeHoldsSecret(at); h || !d {
 					return true, true
 				}
@@ -224,7 +228,7 @@ func secretTypeHoldsSecret(t cty.Type) (holds, decided bool) {
 
 // secretExposure finds what an output value reveals.
 type secretExposure struct {
-	m         *analyzer.Module
+	m         *model.Module
 	seenLocal map[string]bool
 }
 
@@ -320,7 +324,7 @@ func secretRefs(e hcl.Expression) []hcl.Traversal {
 			switch tr.RootName() {
 			case x.ValVar:
 				// v.id, v.arn: a field that is not the secret.
-				if secretLastNameClass(secretSteps(tr[1:])) != analyzer.NameNotSecret {
+				if secretLastNameClass(secretSteps(tr[1:])) != secrets.NameNotSecret {
 					iter = true
 				}
 				continue
@@ -402,13 +406,13 @@ func (x *secretExposure) traversal(tr hcl.Traversal) string {
 		// resources, so what it is built from decides.
 		if len(steps) > 1 {
 			switch secretLastNameClass(steps[1:]) {
-			case analyzer.NameSecret:
+			case secrets.NameSecret:
 				return ref
-			case analyzer.NameNotSecret:
+			case secrets.NameNotSecret:
 				return "" // local.db.username
 			}
 		}
-		if analyzer.SecretName(steps[0]) && !analyzer.SecretCollectionName(steps[0]) {
+		if secrets.SecretName(steps[0]) && !secrets.SecretCollectionName(steps[0]) {
 			return ref
 		}
 		// Otherwise what the local is built from decides, whatever its
@@ -441,7 +445,7 @@ func (x *secretExposure) traversal(tr hcl.Traversal) string {
 				if secretStaticTrue(o, "sensitive") {
 					return "sensitive " + ref
 				}
-				if len(steps) > 2 && secretLastNameClass(steps[2:]) == analyzer.NameNotSecret {
+				if len(steps) > 2 && secretLastNameClass(steps[2:]) == secrets.NameNotSecret {
 					return ""
 				}
 				if len(steps) > 2 && secretLastNameSecret(steps[2:]) {
@@ -506,9 +510,9 @@ func secretResourceAttr(typ string, attrs []string) bool {
 		return false
 	}
 	switch secretLastNameClass(attrs) {
-	case analyzer.NameSecret:
+	case secrets.NameSecret:
 		return true
-	case analyzer.NameNotSecret:
+	case secrets.NameNotSecret:
 		return false
 	}
 	sens, ok := secretSensitiveAttrs[typ]
@@ -528,17 +532,17 @@ func secretResourceAttr(typ string, attrs []string) bool {
 
 // secretLastNameClass classifies a path by its most specific name that says
 // something: data.password is secret, master_user_secret.secret_arn is not.
-func secretLastNameClass(names []string) analyzer.NameClass {
+func secretLastNameClass(names []string) secrets.NameClass {
 	for i := len(names) - 1; i >= 0; i-- {
-		if c, _ := analyzer.ClassifyName(names[i]); c != analyzer.NameNeutral {
+		if c, _ := secrets.ClassifyName(names[i]); c != secrets.NameNeutral {
 			return c
 		}
 	}
-	return analyzer.NameNeutral
+	return secrets.NameNeutral
 }
 
 func secretLastNameSecret(names []string) bool {
-	return secretLastNameClass(names) == analyzer.NameSecret
+	return secretLastNameClass(names) == secrets.NameSecret
 }
 
 // secretSteps returns the names on a traversal: attributes and string keys.
@@ -598,25 +602,25 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 		}
 		// Only a name that says "secret" makes a variable one: a plain
 		// value that merely looks random is left to secret-hardcoded.
-		if class, _ := analyzer.ClassifyName(name); class != analyzer.NameSecret {
+		if class, _ := secrets.ClassifyName(name); class != secrets.NameSecret {
 			continue
 		}
 		if cfg != nil && cfg.Variables[name] != nil && cfg.Variables[name].Sensitive {
 			continue
 		}
-		var block *analyzer.Block
+		var block *model.Block
 		if pass.PlanRoot != nil {
 			block = pass.PlanRoot.Variable(name)
 		}
 		if block != nil && (secretStaticTrue(block, "sensitive") || secretStaticTrue(block, "ephemeral")) {
 			continue
 		}
-		hits := analyzer.ValueSecrets(name, analyzer.JSONToCty(pv.Value), hcl.Range{})
+		hits := secrets.ValueSecrets(name, secrets.JSONToCty(pv.Value), hcl.Range{})
 		if len(hits) == 0 {
 			continue
 		}
 		loc := planConfigLoc(pass, block, "variables", name)
-		pass.ReportPlan(&analyzer.PlanResource{Address: "var." + name, Loc: loc}, "sensitive", analyzer.Finding{
+		pass.ReportPlan(&eval.PlanResource{Address: "var." + name, Loc: loc}, "sensitive", analyzer.Finding{
 			Message: "its value is " + secretHitWhat(name, hits[0]) + " but the variable is not marked `sensitive = true`",
 			Secret:  true,
 		})
@@ -629,7 +633,7 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 		if u, ok := ch.AfterUnknown.(bool); ok && u {
 			continue
 		}
-		var block *analyzer.Block
+		var block *model.Block
 		if pass.PlanRoot != nil {
 			for _, o := range pass.PlanRoot.Outputs {
 				if o.Labels[0] == name {
@@ -640,12 +644,12 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 		if block != nil && (secretStaticTrue(block, "sensitive") || secretStaticTrue(block, "ephemeral")) {
 			continue
 		}
-		hits := analyzer.ValueSecrets(name, analyzer.JSONToCty(ch.After), hcl.Range{})
+		hits := secrets.ValueSecrets(name, secrets.JSONToCty(ch.After), hcl.Range{})
 		if len(hits) == 0 {
 			continue
 		}
 		loc := planConfigLoc(pass, block, "output_changes", name)
-		pass.ReportPlan(&analyzer.PlanResource{Address: "output." + name, Loc: loc}, "sensitive", analyzer.Finding{
+		pass.ReportPlan(&eval.PlanResource{Address: "output." + name, Loc: loc}, "sensitive", analyzer.Finding{
 			Message: "its value is " + secretHitWhat(name, hits[0]) + " but the output is not marked `sensitive = true`",
 			Secret:  true,
 		})
@@ -655,7 +659,7 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 
 // secretHitWhat says what was found, and where inside the value when it is
 // nested ("a password at `db.password`"). It never includes the value.
-func secretHitWhat(name string, h analyzer.SecretHit) string {
+func secretHitWhat(name string, h secrets.SecretHit) string {
 	if h.Path == "" || h.Path == name {
 		return h.Kind
 	}
@@ -665,21 +669,21 @@ func secretHitWhat(name string, h analyzer.SecretHit) string {
 // planConfigLoc is where a finding about a root variable or output goes:
 // its block (the `sensitive` argument when there is one) when the
 // configuration is known, else its entry in the plan JSON.
-func planConfigLoc(pass *analyzer.Pass, block *analyzer.Block, section, name string) analyzer.Located {
+func planConfigLoc(pass *analyzer.Pass, block *model.Block, section, name string) model.Located {
 	if block == nil {
-		return analyzer.Located{Range: pass.Plan.KeyRange(section, name)}
+		return model.Located{Range: pass.Plan.KeyRange(section, name)}
 	}
 	rng := block.DefRange
 	if a := block.Attr("sensitive"); a != nil {
 		rng = a.Range
 	}
-	return analyzer.Located{Range: rng, Module: block.Module, Block: block}
+	return model.Located{Range: rng, Module: block.Module, Block: block}
 }
 
 // planOutputSensitive reports an output the plan marks sensitive: by
 // after_sensitive (format 0.2 and later; any sensitive part counts), the
 // planned output, or its configuration.
-func planOutputSensitive(plan *analyzer.Plan, cfg *tfjson.ConfigModule, name string, ch *tfjson.Change) bool {
+func planOutputSensitive(plan *tfplan.Plan, cfg *tfjson.ConfigModule, name string, ch *tfjson.Change) bool {
 	if planAnySensitive(ch.AfterSensitive) {
 		return true
 	}

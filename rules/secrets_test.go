@@ -7,7 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/secrets"
 )
 
 // Test credentials are assembled from parts so that no scanner mistakes
@@ -77,7 +77,7 @@ func TestLooksLikeCredential(t *testing.T) {
 		{"Prod/Application/Database/MasterPassword", ""},
 		{"ThisIsAVeryLongCamelCaseIdentifierName01", ""}, // 40 characters, but words
 	} {
-		kind, ok := analyzer.LooksLikeCredential(tc.value)
+		kind, ok := secrets.LooksLikeCredential(tc.value)
 		if ok != (tc.kind != "") || kind != tc.kind {
 			t.Errorf("LooksLikeCredential(%.40q) = %q, %v; want %q", tc.value, kind, ok, tc.kind)
 		}
@@ -154,10 +154,10 @@ func TestSecretName(t *testing.T) {
 		{"passwordless", false, ""},
 		{"secretsmanager_arn", false, ""},
 	} {
-		if got := analyzer.SecretName(tc.name); got != tc.secret {
+		if got := secrets.SecretName(tc.name); got != tc.secret {
 			t.Errorf("SecretName(%q) = %v, want %v", tc.name, got, tc.secret)
 		}
-		if _, kind := analyzer.ClassifyName(tc.name); tc.secret && kind != tc.kind {
+		if _, kind := secrets.ClassifyName(tc.name); tc.secret && kind != tc.kind {
 			t.Errorf("ClassifyName(%q) kind = %q, want %q", tc.name, kind, tc.kind)
 		}
 	}
@@ -169,14 +169,14 @@ func TestIsPlaceholder(t *testing.T) {
 		"${DB_PASSWORD}", "$DB_PASSWORD", "{{ db_password }}", "********", "xxxxxxxxxx", "REPLACE_WITH_REAL_KEY",
 		"your-api-key-here", "password", "secret", "none", "null", "[REDACTED]", "%s", "dummy", "placeholder",
 	} {
-		if !analyzer.IsPlaceholder(s) {
+		if !secrets.IsPlaceholder(s) {
 			t.Errorf("IsPlaceholder(%q) = false, want true", s)
 		}
 	}
 	for _, s := range []string{
 		"Tr0ub4dor&3", "hunter2hunter2", fakeAWSSecret, fakeAWSKeyID, "S3cr3tPassw0rd", "correcthorsebatterystaple",
 	} {
-		if analyzer.IsPlaceholder(s) {
+		if secrets.IsPlaceholder(s) {
 			t.Errorf("IsPlaceholder(%q) = true, want false", s)
 		}
 	}
@@ -229,7 +229,7 @@ func TestDetectSecret(t *testing.T) {
 		{"secret_id", "Tr0ub4dor3XY", ""},
 		{"description", "Rotate the password every 30 days", ""},
 	} {
-		kind, ok := analyzer.DetectSecret(tc.name, tc.value)
+		kind, ok := secrets.DetectSecret(tc.name, tc.value)
 		if ok != (tc.kind != "") || kind != tc.kind {
 			t.Errorf("DetectSecret(%q, %.30q) = %q, %v; want %q", tc.name, tc.value, kind, ok, tc.kind)
 		}
@@ -239,23 +239,23 @@ func TestDetectSecret(t *testing.T) {
 func TestLiteralSecrets(t *testing.T) {
 	for _, tc := range []struct {
 		src  string // an attribute `x = …`
-		opts analyzer.SecretOptions
+		opts secrets.SecretOptions
 		want []string // "path: kind"
 	}{
-		{`x = { password = "Tr0ub4dor&3", username = "admin", host = "db.internal", port = 5432 }`, analyzer.SecretOptions{}, []string{"x.password: a password"}},
-		{`passwords = { admin = "Tr0ub4dor&3", app = "CHANGE_ME" }`, analyzer.SecretOptions{}, []string{"passwords.admin: a password"}},
-		{`tokens = ["` + fakeGitHub + `", "<token>"]`, analyzer.SecretOptions{}, []string{"tokens[0]: a GitHub token"}},
-		{`db = { engine = "postgres", name = "app" }`, analyzer.SecretOptions{Sensitive: true}, nil},
-		{`db = "Tr0ub4dor&3"`, analyzer.SecretOptions{Sensitive: true}, []string{"db: a secret"}},
-		{`env = [{ name = "DB_PASSWORD", value = "Tr0ub4dor&3" }, { name = "LOG_LEVEL", value = "debug-verbose" }]`, analyzer.SecretOptions{}, []string{"env[0].value: a password"}},
-		{`secret_string = "{\"username\":\"app\",\"password\":\"Tr0ub4dor&3\"}"`, analyzer.SecretOptions{}, []string{"secret_string: a password"}},
-		{`secret_string = jsonencode({ username = "app", password = "Tr0ub4dor&3" })`, analyzer.SecretOptions{Literal: true}, []string{"secret_string.password: a password"}},
-		{`secret_string = jsonencode({ username = "app", password = var.db_password })`, analyzer.SecretOptions{Literal: true}, nil},
-		{`password = var.db_password`, analyzer.SecretOptions{Literal: true}, nil},
-		{`password = "${var.prefix}Tr0ub4dor&3"`, analyzer.SecretOptions{Literal: true}, nil},
-		{`password = random_password.db.result`, analyzer.SecretOptions{Literal: true}, nil},
-		{`password = file("secret.txt")`, analyzer.SecretOptions{Literal: true}, nil},
-		{"user_data = <<-EOT\n  export HOME=${var.home}\n  export AWS_ACCESS_KEY_ID=" + fakeAWSKeyID + "\nEOT\n", analyzer.SecretOptions{Literal: true}, []string{"user_data: an AWS access key ID"}},
+		{`x = { password = "Tr0ub4dor&3", username = "admin", host = "db.internal", port = 5432 }`, secrets.SecretOptions{}, []string{"x.password: a password"}},
+		{`passwords = { admin = "Tr0ub4dor&3", app = "CHANGE_ME" }`, secrets.SecretOptions{}, []string{"passwords.admin: a password"}},
+		{`tokens = ["` + fakeGitHub + `", "<token>"]`, secrets.SecretOptions{}, []string{"tokens[0]: a GitHub token"}},
+		{`db = { engine = "postgres", name = "app" }`, secrets.SecretOptions{Sensitive: true}, nil},
+		{`db = "Tr0ub4dor&3"`, secrets.SecretOptions{Sensitive: true}, []string{"db: a secret"}},
+		{`env = [{ name = "DB_PASSWORD", value = "Tr0ub4dor&3" }, { name = "LOG_LEVEL", value = "debug-verbose" }]`, secrets.SecretOptions{}, []string{"env[0].value: a password"}},
+		{`secret_string = "{\"username\":\"app\",\"password\":\"Tr0ub4dor&3\"}"`, secrets.SecretOptions{}, []string{"secret_string: a password"}},
+		{`secret_string = jsonencode({ username = "app", password = "Tr0ub4dor&3" })`, secrets.SecretOptions{Literal: true}, []string{"secret_string.password: a password"}},
+		{`secret_string = jsonencode({ username = "app", password = var.db_password })`, secrets.SecretOptions{Literal: true}, nil},
+		{`password = var.db_password`, secrets.SecretOptions{Literal: true}, nil},
+		{`password = "${var.prefix}Tr0ub4dor&3"`, secrets.SecretOptions{Literal: true}, nil},
+		{`password = random_password.db.result`, secrets.SecretOptions{Literal: true}, nil},
+		{`password = file("secret.txt")`, secrets.SecretOptions{Literal: true}, nil},
+		{"user_data = <<-EOT\n  export HOME=${var.home}\n  export AWS_ACCESS_KEY_ID=" + fakeAWSKeyID + "\nEOT\n", secrets.SecretOptions{Literal: true}, []string{"user_data: an AWS access key ID"}},
 	} {
 		f, d := hclsyntax.ParseConfig([]byte(tc.src), "test.tf", hcl.Pos{Line: 1, Column: 1})
 		if d.HasErrors() {
@@ -263,7 +263,7 @@ func TestLiteralSecrets(t *testing.T) {
 		}
 		var got []string
 		for name, a := range f.Body.(*hclsyntax.Body).Attributes {
-			for _, h := range analyzer.LiteralSecrets(name, a.Expr, tc.opts) {
+			for _, h := range secrets.LiteralSecrets(name, a.Expr, tc.opts) {
 				got = append(got, h.Path+": "+h.Kind)
 			}
 		}
@@ -291,7 +291,7 @@ func TestValueSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, h := range analyzer.ValueSecrets("aws_db_instance.main", analyzer.JSONToCty(doc), hcl.Range{}) {
+	for _, h := range secrets.ValueSecrets("aws_db_instance.main", secrets.JSONToCty(doc), hcl.Range{}) {
 		got = append(got, h.Path+": "+h.Kind)
 	}
 	want := []string{

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // stateRoots lists the modules whose state the state rules judge: scanned
@@ -23,18 +24,18 @@ import (
 // Modules with a file that does not parse are left out too: the parser's
 // partial result may have lost the backend block or one of its settings,
 // and syntax-error already reports the file.
-func stateRoots(pass *analyzer.Pass) []*analyzer.Module {
+func stateRoots(pass *analyzer.Pass) []*model.Module {
 	broken := map[string]bool{}
 	for _, pr := range pass.Problems() {
 		broken[pr.Range.Filename] = true
 	}
-	var out []*analyzer.Module
+	var out []*model.Module
 	for _, m := range pass.Project.Modules {
-		if !m.Scanned || m.Kind != analyzer.Root || m.Example {
+		if !m.Scanned || m.Kind != model.Root || m.Example {
 			continue
 		}
 		ok := true
-		for _, group := range [][]*analyzer.File{m.Files, m.BackendFile} {
+		for _, group := range [][]*model.File{m.Files, m.BackendFile} {
 			for _, f := range group {
 				ok = ok && !broken[f.Path]
 			}
@@ -50,8 +51,8 @@ func stateRoots(pass *analyzer.Pass) []*analyzer.Module {
 // all of them, except files kept in another scanned module's directory
 // (`--backend-config envs/prod/prod.s3.tfbackend` says how envs/prod is
 // initialised, not envs/dev).
-func backendConfigs(pass *analyzer.Pass, m *analyzer.Module) []*analyzer.File {
-	var out []*analyzer.File
+func backendConfigs(pass *analyzer.Pass, m *model.Module) []*model.File {
+	var out []*model.File
 	for _, f := range pass.BackendConfigs {
 		dir := path.Dir(f.Path)
 		if other := pass.Project.Module(dir); other != nil && other != m {
@@ -64,7 +65,7 @@ func backendConfigs(pass *analyzer.Pass, m *analyzer.Module) []*analyzer.File {
 
 // ownFile reports whether a file belongs to the module: one of its files,
 // or a file in its directory given with --backend-config.
-func ownFile(f *analyzer.File, m *analyzer.Module) bool {
+func ownFile(f *model.File, m *model.Module) bool {
 	return f != nil && (f.Module == m || filepath.Dir(f.Abs) == m.AbsDir)
 }
 
@@ -81,10 +82,10 @@ type backendProblem struct {
 // get one finding, which names the backend files they were merged with, as
 // `-backend-config=dev.s3.tfbackend`; its address carries those files only
 // when some candidates of the module do not have the problem.
-func reportCandidates(pass *analyzer.Pass, m *analyzer.Module, cands []*analyzer.Backend, judge func(*analyzer.Backend) []backendProblem) {
+func reportCandidates(pass *analyzer.Pass, m *model.Module, cands []*model.Backend, judge func(*model.Backend) []backendProblem) {
 	type group struct {
 		p     backendProblem
-		cands []*analyzer.Backend
+		cands []*model.Backend
 	}
 	var groups []*group
 	idx := map[backendProblem]*group{}
@@ -141,19 +142,19 @@ func joinWith(items []string, conj string) string {
 }
 
 // knownString returns a backend setting that is set to a known string.
-func knownString(b *analyzer.Backend, name string) (string, bool) {
-	return analyzer.KnownString(b.Value(name))
+func knownString(b *model.Backend, name string) (string, bool) {
+	return model.KnownString(b.Value(name))
 }
 
 // emptyString reports whether a setting is set to the empty string, which
 // backends treat as unset.
-func emptyString(b *analyzer.Backend, name string) bool {
+func emptyString(b *model.Backend, name string) bool {
 	s, ok := knownString(b, name)
 	return ok && s == ""
 }
 
 // unknownSetting reports whether a setting is written but not a literal.
-func unknownSetting(b *analyzer.Backend, name string) bool {
+func unknownSetting(b *model.Backend, name string) bool {
 	a := b.Attr(name)
 	return a != nil && !a.Value.IsWhollyKnown()
 }
@@ -164,15 +165,15 @@ var versionNumber = regexp.MustCompile(`\d+(?:\.\d+){0,2}`)
 // admit some Terraform release at or above min. Unparsable or unknown
 // constraints admit everything, so that a suggestion is only held back when
 // the module clearly pins an older release.
-func allowsTerraform(m *analyzer.Module, min string) bool {
-	floor, err := analyzer.ParseVersion(min)
+func allowsTerraform(m *model.Module, min string) bool {
+	floor, err := model.ParseVersion(min)
 	if err != nil {
 		panic(err) // min is a constant of the caller
 	}
-	var all []*analyzer.VersionConstraint
+	var all []*model.VersionConstraint
 	probes := []*version.Version{floor}
 	for _, s := range []string{"1.11.0", "1.12.0", "1.13.0", "1.14.0", "1.15.0", "1.20.0", "1.99.0", "2.0.0", "3.0.0"} {
-		v, _ := analyzer.ParseVersion(s)
+		v, _ := model.ParseVersion(s)
 		probes = append(probes, v)
 	}
 	for _, tb := range m.Terraform {
@@ -180,13 +181,13 @@ func allowsTerraform(m *analyzer.Module, min string) bool {
 		if !ok {
 			continue
 		}
-		cs, err := analyzer.ParseVersionConstraint(s, analyzer.CoreSyntax)
+		cs, err := model.ParseVersionConstraint(s, model.CoreSyntax)
 		if err != nil {
 			continue
 		}
 		all = append(all, cs)
 		for _, n := range versionNumber.FindAllString(s, -1) {
-			if v, err := analyzer.ParseVersion(n); err == nil {
+			if v, err := model.ParseVersion(n); err == nil {
 				probes = append(probes, v)
 			}
 		}
@@ -208,7 +209,7 @@ func allowsTerraform(m *analyzer.Module, min string) bool {
 
 // backendLabel names a candidate for messages about other modules:
 // "envs/dev" or "envs/dev with dev.s3.tfbackend".
-func backendLabel(b *analyzer.Backend) string {
+func backendLabel(b *model.Backend) string {
 	if b.Alternative != nil {
 		return fmt.Sprintf("`%s` with `-backend-config=%s`", b.Module.Name(), path.Base(b.Alternative.Path))
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -68,7 +69,7 @@ func runStateEncryption(pass *analyzer.Pass) error {
 
 // clientSideEncryption reports whether the module configures OpenTofu's
 // state encryption, which encrypts state before any backend sees it.
-func clientSideEncryption(m *analyzer.Module) bool {
+func clientSideEncryption(m *model.Module) bool {
 	for _, tb := range m.Terraform {
 		if len(tb.Blocks("encryption")) > 0 || tb.Attr("encryption") != nil {
 			return true
@@ -77,7 +78,7 @@ func clientSideEncryption(m *analyzer.Module) bool {
 	return false
 }
 
-func judgeEncryption(b *analyzer.Backend) []backendProblem {
+func judgeEncryption(b *model.Backend) []backendProblem {
 	switch b.Type {
 	case "s3":
 		return judgeS3Encryption(b)
@@ -85,7 +86,7 @@ func judgeEncryption(b *analyzer.Backend) []backendProblem {
 		if !b.Has("bucket") {
 			return nil
 		}
-		if on, isBool := analyzer.KnownBool(b.Value("encrypt")); on || b.Has("encrypt") && !isBool {
+		if on, isBool := model.KnownBool(b.Value("encrypt")); on || b.Has("encrypt") && !isBool {
 			return nil
 		}
 		return []backendProblem{{
@@ -93,7 +94,7 @@ func judgeEncryption(b *analyzer.Backend) []backendProblem {
 			Message: fmt.Sprintf("%s does not set `encrypt = true`: OSS stores the state, and every secret in it, without server-side encryption", b.Name()),
 		}}
 	case "cos":
-		if on, ok := analyzer.KnownBool(b.Value("encrypt")); ok && !on {
+		if on, ok := model.KnownBool(b.Value("encrypt")); ok && !on {
 			return []backendProblem{{
 				Range: b.AttrRange("encrypt"), Attribute: "encrypt",
 				Message: fmt.Sprintf("%s turns server-side encryption off with `encrypt = false`: COS stores the state, and every secret in it, unencrypted", b.Name()),
@@ -103,14 +104,14 @@ func judgeEncryption(b *analyzer.Backend) []backendProblem {
 	return nil
 }
 
-func judgeS3Encryption(b *analyzer.Backend) []backendProblem {
+func judgeS3Encryption(b *model.Backend) []backendProblem {
 	if !b.Has("bucket") || !b.Has("key") {
 		return nil // completed at init time: cannot be judged
 	}
 	if b.Has("endpoint") || b.Value("endpoints", "s3") != cty.NilVal {
 		return nil // an S3-compatible store: encryption support varies
 	}
-	on, isBool := analyzer.KnownBool(b.Value("encrypt"))
+	on, isBool := model.KnownBool(b.Value("encrypt"))
 	if on || b.Has("encrypt") && !isBool {
 		return nil // encrypted, unknown, or not a bool (Terraform rejects it)
 	}

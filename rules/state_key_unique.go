@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // StateKeyUnique reports root modules that store their state at the same
@@ -69,8 +70,8 @@ terraform {
 })
 
 type stateEntry struct {
-	b   *analyzer.Backend
-	loc *analyzer.StateLocation
+	b   *model.Backend
+	loc *model.StateLocation
 }
 
 // specificRange is where a clash is reported: the part that should differ

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // StateLocking reports remote backends that do not lock the state.
@@ -66,14 +67,14 @@ const s3LockfileRelease = "1.11.0"
 func runStateLocking(pass *analyzer.Pass) error {
 	for _, m := range stateRoots(pass) {
 		lockfileOK := allowsTerraform(m, s3LockfileRelease)
-		reportCandidates(pass, m, m.BackendCandidates(backendConfigs(pass, m)), func(b *analyzer.Backend) []backendProblem {
+		reportCandidates(pass, m, m.BackendCandidates(backendConfigs(pass, m)), func(b *model.Backend) []backendProblem {
 			return judgeLocking(b, lockfileOK)
 		})
 	}
 	return nil
 }
 
-func judgeLocking(b *analyzer.Backend, lockfileOK bool) []backendProblem {
+func judgeLocking(b *model.Backend, lockfileOK bool) []backendProblem {
 	if b.Cloud {
 		return nil
 	}
@@ -81,7 +82,7 @@ func judgeLocking(b *analyzer.Backend, lockfileOK bool) []backendProblem {
 	case "s3":
 		return judgeS3Locking(b, lockfileOK)
 	case "consul", "etcdv3":
-		if on, ok := analyzer.KnownBool(b.Value("lock")); ok && !on {
+		if on, ok := model.KnownBool(b.Value("lock")); ok && !on {
 			return []backendProblem{{
 				Range: b.AttrRange("lock"), Attribute: "lock",
 				Message: fmt.Sprintf("%s does not lock state: `lock = false` turns locking off, so concurrent runs can overwrite each other's state", b.Name()),
@@ -117,14 +118,14 @@ func judgeLocking(b *analyzer.Backend, lockfileOK bool) []backendProblem {
 	return nil
 }
 
-func judgeS3Locking(b *analyzer.Backend, lockfileOK bool) []backendProblem {
+func judgeS3Locking(b *model.Backend, lockfileOK bool) []backendProblem {
 	if !b.Has("bucket") || !b.Has("key") {
 		return nil // completed at init time: cannot be judged
 	}
 	if unknownSetting(b, "use_lockfile") || unknownSetting(b, "dynamodb_table") {
 		return nil
 	}
-	lockfile, isBool := analyzer.KnownBool(b.Value("use_lockfile"))
+	lockfile, isBool := model.KnownBool(b.Value("use_lockfile"))
 	if b.Has("use_lockfile") && !isBool {
 		return nil // not a bool: Terraform rejects it before any run
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // StateRemoteBackend reports root modules that keep their state on the
@@ -91,13 +92,13 @@ func runStateRemoteBackend(pass *analyzer.Pass) error {
 // looksReusable reports whether a root without a backend is more likely a
 // reusable module kept at the top of its own repository: nothing in it
 // configures or records a deployment.
-func looksReusable(m *analyzer.Module) bool {
+func looksReusable(m *model.Module) bool {
 	return len(m.Providers) == 0 && len(m.VarFiles) == 0 && len(m.BackendFile) == 0 && m.LockFile == nil
 }
 
 // terragruntUnit reports whether Terragrunt drives the module: it generates
 // the backend configuration when it runs.
-func terragruntUnit(m *analyzer.Module) bool {
+func terragruntUnit(m *model.Module) bool {
 	for _, name := range []string{"terragrunt.hcl", "terragrunt.hcl.json"} {
 		if _, err := os.Stat(filepath.Join(m.AbsDir, name)); err == nil {
 			return true

@@ -13,6 +13,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/analyzer/tfplan"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -199,7 +202,7 @@ type tagValueRule struct {
 }
 
 func validateTagKeys(v cty.Value) error {
-	for _, k := range analyzer.StringList(v) {
+	for _, k := range model.StringList(v) {
 		if strings.TrimSpace(k) == "" {
 			return errors.New("a tag key is empty")
 		}
@@ -208,7 +211,7 @@ func validateTagKeys(v cty.Value) error {
 }
 
 func validatePatterns(v cty.Value) error {
-	for _, p := range analyzer.StringList(v) {
+	for _, p := range model.StringList(v) {
 		if err := checkPattern(p); err != nil {
 			return err
 		}
@@ -388,7 +391,7 @@ func mergeTagLayers(layers ...tagLayer) *effectiveTags {
 // mapTags reads a tags/labels map attribute. Keys whose value is null are
 // not set.
 func mapTags(v cty.Value, source string) ([]tagEntry, bool) {
-	keys, ok := analyzer.KnownKeys(v)
+	keys, ok := model.KnownKeys(v)
 	if !ok {
 		return nil, false
 	}
@@ -409,7 +412,7 @@ func mapTags(v cty.Value, source string) ([]tagEntry, bool) {
 }
 
 // ownTags reads the tags a resource sets itself.
-func ownTags(s analyzer.Scope, kind tagKind) tagLayer {
+func ownTags(s eval.Scope, kind tagKind) tagLayer {
 	if !kind.blocks {
 		v, a := s.Attr(kind.attr)
 		if a == nil {
@@ -442,12 +445,12 @@ func ownTags(s analyzer.Scope, kind tagKind) tagLayer {
 		} else {
 			for it := v.ElementIterator(); it.Next(); {
 				_, obj := it.Element()
-				keys, ok := analyzer.KnownKeys(obj)
+				keys, ok := model.KnownKeys(obj)
 				if !ok {
 					l.complete = false
 					continue
 				}
-				k, ok := analyzer.KnownString(keys["key"])
+				k, ok := model.KnownString(keys["key"])
 				if !ok {
 					l.complete = false
 					continue
@@ -469,9 +472,9 @@ func orNull(v cty.Value) cty.Value {
 
 // tagBlockEntry reads a `tag { key, value, propagate_at_launch }` block; ok
 // is false when its key is not known.
-func tagBlockEntry(tb analyzer.Scope, source string) (tagEntry, bool) {
+func tagBlockEntry(tb eval.Scope, source string) (tagEntry, bool) {
 	kv, _ := tb.Attr("key")
-	k, ok := analyzer.KnownString(kv)
+	k, ok := model.KnownString(kv)
 	if !ok {
 		return tagEntry{}, false
 	}
@@ -496,7 +499,7 @@ var tagResourceTypes = map[string]struct {
 
 // separateTags collects, per resource address of an instance, the tags
 // added by tagging resources (aws_ec2_tag …) that refer to it.
-func separateTags(in *analyzer.Instance) map[string]*tagLayer {
+func separateTags(in *eval.Instance) map[string]*tagLayer {
 	managed := map[string]bool{}
 	for _, r := range in.Module.Resources {
 		if r.Type == "resource" {
@@ -544,7 +547,7 @@ func separateTags(in *analyzer.Instance) map[string]*tagLayer {
 				continue
 			}
 			kv, _ := s.Attr("key")
-			k, ok := analyzer.KnownString(kv)
+			k, ok := model.KnownString(kv)
 			if !ok {
 				layer.complete = false
 				continue
@@ -573,7 +576,7 @@ func separateTags(in *analyzer.Instance) map[string]*tagLayer {
 // providerKeyOf is the provider configuration key of a resource: its
 // `provider` argument or the prefix of its type. ok is false when the
 // argument is not a plain reference.
-func providerKeyOf(b *analyzer.Block) (string, bool) {
+func providerKeyOf(b *model.Block) (string, bool) {
 	if a := b.Attr("provider"); a != nil {
 		tr, d := hcl.AbsTraversalForExpr(a.Expr)
 		if d.HasErrors() {
@@ -590,7 +593,7 @@ func providerKeyOf(b *analyzer.Block) (string, bool) {
 
 // providerSettings reads, from the provider configuration a resource uses,
 // its default tags or labels and (AWS) its ignore_tags.
-func providerSettings(in *analyzer.Instance, b *analyzer.Block, kind tagKind, eff *effectiveTags) tagLayer {
+func providerSettings(in *eval.Instance, b *model.Block, kind tagKind, eff *effectiveTags) tagLayer {
 	isAWS := strings.HasPrefix(b.Labels[0], "aws_")
 	isGoogle := strings.HasPrefix(b.Labels[0], "google_")
 	if kind.defaults == "" && !isAWS && !isGoogle {
@@ -647,9 +650,9 @@ func providerSettings(in *analyzer.Instance, b *analyzer.Block, kind tagKind, ef
 						continue
 					}
 					if attr == "keys" {
-						eff.external = append(eff.external, analyzer.StringList(v)...)
+						eff.external = append(eff.external, model.StringList(v)...)
 					} else {
-						eff.externalPfx = append(eff.externalPfx, analyzer.StringList(v)...)
+						eff.externalPfx = append(eff.externalPfx, model.StringList(v)...)
 					}
 				}
 			}
@@ -710,7 +713,7 @@ func dedupe(ss []string) []string {
 // ignoredTagChanges reads lifecycle { ignore_changes }: tags that
 // Terraform leaves to someone else. all is true for `all` or the whole
 // tags attribute; keys lists single keys (tags["team"]).
-func ignoredTagChanges(b *analyzer.Block, attrs []string) (all bool, keys []string) {
+func ignoredTagChanges(b *model.Block, attrs []string) (all bool, keys []string) {
 	for _, lc := range b.Blocks("lifecycle") {
 		a := lc.Attr("ignore_changes")
 		if a == nil {
@@ -719,7 +722,7 @@ func ignoredTagChanges(b *analyzer.Block, attrs []string) (all bool, keys []stri
 		if tr, d := hcl.AbsTraversalForExpr(a.Expr); !d.HasErrors() && len(tr) == 1 && tr.RootName() == "all" {
 			return true, nil
 		}
-		if s, ok := analyzer.StaticString(a.Expr); ok && s == "all" {
+		if s, ok := model.StaticString(a.Expr); ok && s == "all" {
 			return true, nil
 		}
 		exprs, d := hcl.ExprList(a.Expr)
@@ -730,7 +733,7 @@ func ignoredTagChanges(b *analyzer.Block, attrs []string) (all bool, keys []stri
 			tr, d := hcl.AbsTraversalForExpr(e)
 			if d.HasErrors() {
 				// Terraform 0.11 wrote them as strings.
-				s, ok := analyzer.StaticString(e)
+				s, ok := model.StaticString(e)
 				if !ok {
 					continue
 				}
@@ -751,7 +754,7 @@ func ignoredTagChanges(b *analyzer.Block, attrs []string) (all bool, keys []stri
 			}
 			switch s := tr[1].(type) {
 			case hcl.TraverseIndex:
-				if k, ok := analyzer.KnownString(s.Key); ok {
+				if k, ok := model.KnownString(s.Key); ok {
 					keys = append(keys, k)
 				}
 			case hcl.TraverseAttr:
@@ -786,7 +789,7 @@ func (l *launchTags) lacks(p *tagPolicy, key string) bool {
 // uses to aws_launch_template resources of the same module and reads the
 // tags they give instances. It returns nil when a template cannot be
 // resolved or its instance tags are not known.
-func launchTemplateTags(in *analyzer.Instance, asg *analyzer.Block) *launchTags {
+func launchTemplateTags(in *eval.Instance, asg *model.Block) *launchTags {
 	if _, native := asg.Body.(*hclsyntax.Body); !native {
 		// JSON: only what is visibly absent is known.
 		if len(asg.Blocks("launch_template"))+len(asg.Blocks("mixed_instances_policy"))+len(asg.Blocks("dynamic")) > 0 {
@@ -819,7 +822,7 @@ func launchTemplateTags(in *analyzer.Instance, asg *analyzer.Block) *launchTags 
 			continue
 		}
 		seen[ga.Name] = true
-		var lt *analyzer.Block
+		var lt *model.Block
 		for _, r := range in.Module.Resources {
 			if r.Type == "resource" && r.Labels[0] == "aws_launch_template" && r.Labels[1] == ga.Name {
 				lt = r
@@ -831,7 +834,7 @@ func launchTemplateTags(in *analyzer.Instance, asg *analyzer.Block) *launchTags 
 		for _, s := range in.Scopes(lt) {
 			for _, ts := range s.Blocks("tag_specifications") {
 				rt, _ := ts.Attr("resource_type")
-				t, ok := analyzer.KnownString(rt)
+				t, ok := model.KnownString(rt)
 				if !ok {
 					return nil
 				}
@@ -839,7 +842,7 @@ func launchTemplateTags(in *analyzer.Instance, asg *analyzer.Block) *launchTags 
 					continue
 				}
 				v, _ := ts.Attr("tags")
-				keys, ok := analyzer.KnownKeys(v)
+				keys, ok := model.KnownKeys(v)
 				if !ok {
 					return nil
 				}
@@ -883,7 +886,7 @@ func runTagsRequired(pass *analyzer.Pass) error {
 				continue
 			}
 			kind, ok := catalog[b.Labels[0]]
-			if !ok || analyzer.MatchAny(b.Labels[0], pol.exclude, false) {
+			if !ok || model.MatchAny(b.Labels[0], pol.exclude, false) {
 				continue
 			}
 			if separate == nil {
@@ -909,7 +912,7 @@ type providerDefaultsKey struct {
 	kind          tagKind
 }
 
-func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, in *analyzer.Instance, b *analyzer.Block, kind tagKind, separate *tagLayer, cache map[providerDefaultsKey]*providerDefaults) {
+func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, in *eval.Instance, b *model.Block, kind tagKind, separate *tagLayer, cache map[providerDefaultsKey]*providerDefaults) {
 	attrs := []string{kind.attr}
 	if kind.blocks {
 		attrs = []string{"tag", "tags"}
@@ -987,7 +990,7 @@ func instanceKey(k cty.Value) string {
 		return "[" + k.AsBigFloat().Text('f', -1) + "]"
 	}
 	if k.Type() == cty.String {
-		return "[" + analyzer.DisplayValue(k) + "]"
+		return "[" + model.DisplayValue(k) + "]"
 	}
 	return ""
 }
@@ -1016,11 +1019,11 @@ func tagProblems(pol *tagPolicy, kind tagKind, eff *effectiveTags) string {
 			if e.overridable || eff.isExternal(pol, e.key) {
 				continue
 			}
-			s, ok := analyzer.KnownString(e.value)
-			if !ok || analyzer.MatchAny(s, vr.patterns, pol.ignoreCase) {
+			s, ok := model.KnownString(e.value)
+			if !ok || model.MatchAny(s, vr.patterns, pol.ignoreCase) {
 				continue
 			}
-			c := fmt.Sprintf("%s `%s` is %s", kind.noun, e.key, analyzer.DisplayValue(cty.StringVal(s)))
+			c := fmt.Sprintf("%s `%s` is %s", kind.noun, e.key, model.DisplayValue(cty.StringVal(s)))
 			if e.sensitive {
 				c = fmt.Sprintf("%s `%s` has a sensitive value", kind.noun, e.key)
 			}
@@ -1045,7 +1048,7 @@ func tagProblems(pol *tagPolicy, kind tagKind, eff *effectiveTags) string {
 			if e.propagate == cty.NilVal || e.overridable || !eff.launched.lacks(pol, e.key) {
 				continue
 			}
-			if p, ok := analyzer.KnownBool(e.propagate); ok && !p {
+			if p, ok := model.KnownBool(e.propagate); ok && !p {
 				clauses = append(clauses, fmt.Sprintf("tag `%s` has propagate_at_launch = false, so the instances do not get it", e.key))
 			}
 		}
@@ -1097,7 +1100,7 @@ func planTagAttrs(kind tagKind) []string {
 // false when the plan does not know them.
 // Values the plan marks sensitive are flagged so that messages do not show
 // them.
-func planTags(s analyzer.Scope, kind tagKind, afterSensitive any) (layer tagLayer, attr string, ok bool) {
+func planTags(s eval.Scope, kind tagKind, afterSensitive any) (layer tagLayer, attr string, ok bool) {
 	if kind.blocks {
 		l := ownTags(s, kind)
 		if !l.complete {
@@ -1120,7 +1123,7 @@ func planTags(s analyzer.Scope, kind tagKind, afterSensitive any) (layer tagLaye
 			return tagLayer{}, name, false
 		}
 		for i := range entries {
-			entries[i].sensitive = analyzer.PlanSensitive(afterSensitive, name, entries[i].key)
+			entries[i].sensitive = eval.PlanSensitive(afterSensitive, name, entries[i].key)
 		}
 		desc := "`" + name + "`"
 		switch {
@@ -1139,7 +1142,7 @@ func planTags(s analyzer.Scope, kind tagKind, afterSensitive any) (layer tagLaye
 // planIgnoredTags reads the AWS provider's ignore_tags from the plan's
 // configuration: keys and prefixes given literally, or all when they are
 // expressions (then any key may be managed outside).
-func planIgnoredTags(plan *analyzer.Plan) (keys, prefixes []string, all bool) {
+func planIgnoredTags(plan *tfplan.Plan) (keys, prefixes []string, all bool) {
 	if plan.JSON.Config == nil {
 		return nil, nil, false
 	}
@@ -1195,7 +1198,7 @@ func planTagsRequired(pass *analyzer.Pass) error {
 			continue
 		}
 		kind, ok := catalog[r.Type]
-		if !ok || analyzer.MatchAny(r.Type, pol.exclude, false) {
+		if !ok || model.MatchAny(r.Type, pol.exclude, false) {
 			continue
 		}
 		layer, attr, ok := planTags(*r.Scope, kind, r.Change.Change.AfterSensitive)

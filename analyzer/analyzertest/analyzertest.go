@@ -34,6 +34,10 @@ import (
 	"time"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/load"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/analyzer/tfplan"
 )
 
 // Now is the date fixtures run at, so that expiry dates are stable.
@@ -87,16 +91,16 @@ func RunCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string
 	abs, _ := filepath.Abs(dir)
 	wants := collectWants(t, abs)
 	opts := analyzer.Options{
-		Load:  analyzer.LoadOptions{Paths: []string{"."}, WorkDir: abs},
+		Load:  load.LoadOptions{Paths: []string{"."}, WorkDir: abs},
 		Rules: all,
 		Now:   Now,
 	}
 	only := configure(t, rule, all, abs, &opts)
-	p, err := analyzer.Load(opts.Load)
+	p, err := load.Load(opts.Load)
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	res := analyzer.RunRules(p, analyzer.Instantiate(p, opts.Eval), only, opts)
+	res := analyzer.RunRules(p, eval.Instantiate(p, opts.Eval), only, opts)
 	for _, n := range res.Notifications {
 		t.Errorf("notification: %s", n.Message)
 	}
@@ -169,7 +173,7 @@ func applyArgs(t *testing.T, dir string, opts *analyzer.Options) {
 			opts.Eval.Vars[k] = v
 			opts.Eval.VarOrder = append(opts.Eval.VarOrder, k)
 		case "--var-file", "--backend-config":
-			file, err := analyzer.LoadFile(filepath.Join(dir, f[1]), dir)
+			file, err := load.LoadFile(filepath.Join(dir, f[1]), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -194,7 +198,7 @@ func collectWants(t *testing.T, root string) []*want {
 			out = append(out, sidecarWants(t, p)...)
 			return nil
 		}
-		if _, ok := analyzer.KindOf(filepath.Base(p)); !ok && filepath.Base(p) != analyzer.ConfigFileName {
+		if _, ok := model.KindOf(filepath.Base(p)); !ok && filepath.Base(p) != analyzer.ConfigFileName {
 			return nil
 		}
 		f, err := os.Open(p)
@@ -313,7 +317,7 @@ func RunPlanCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir st
 	hasConfig := false
 	ents, _ := os.ReadDir(abs)
 	for _, e := range ents {
-		if k, ok := analyzer.KindOf(e.Name()); ok && (k == analyzer.KindTF || k == analyzer.KindTFJSON) && e.Name() != "plan.json" {
+		if k, ok := model.KindOf(e.Name()); ok && (k == model.KindTF || k == model.KindTFJSON) && e.Name() != "plan.json" {
 			hasConfig = true
 		}
 	}
@@ -360,12 +364,12 @@ func runPlanMode(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, abs st
 	if planOnly {
 		mode = "plan"
 	}
-	plan, err := analyzer.ParsePlanJSON(data, "plan.json")
+	plan, err := tfplan.ParsePlanJSON(data, "plan.json")
 	if err != nil {
 		t.Fatalf("%s: %v", mode, err)
 	}
 	opts := analyzer.Options{
-		Load:     analyzer.LoadOptions{Paths: []string{"."}, WorkDir: abs},
+		Load:     load.LoadOptions{Paths: []string{"."}, WorkDir: abs},
 		Rules:    all,
 		Now:      Now,
 		Plan:     plan,
@@ -373,12 +377,12 @@ func runPlanMode(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, abs st
 		PlanOnly: planOnly,
 	}
 	only := configure(t, rule, all, abs, &opts)
-	p, ev := &analyzer.Project{}, &analyzer.EvalResult{}
+	p, ev := &model.Project{}, &eval.Result{}
 	if !planOnly {
-		if p, err = analyzer.Load(opts.Load); err != nil {
+		if p, err = load.Load(opts.Load); err != nil {
 			t.Fatalf("load: %v", err)
 		}
-		ev = analyzer.Instantiate(p, opts.Eval)
+		ev = eval.Instantiate(p, opts.Eval)
 	}
 	res := analyzer.RunRules(p, ev, only, opts)
 	met := make([]bool, len(notes))

@@ -10,7 +10,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/secrets"
 )
 
 // Change is one drifted resource instance of a refresh-only plan.
@@ -146,7 +146,7 @@ var secretWords = []string{"password", "passwd", "passphrase", "secret", "token"
 // It is deliberately broader than the lint rules' heuristics: showing a
 // value is optional, leaking one is not.
 func secretish(name string) bool {
-	if analyzer.SecretName(name) {
+	if secrets.SecretName(name) {
 		return true
 	}
 	n := strings.ToLower(name)
@@ -163,7 +163,7 @@ func secretish(name string) bool {
 func showable(v any) bool {
 	switch x := v.(type) {
 	case string:
-		_, cred := analyzer.LooksLikeCredential(x)
+		_, cred := secrets.LooksLikeCredential(x)
 		return !cred
 	case map[string]any:
 		for k, e := range x {

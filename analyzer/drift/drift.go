@@ -36,6 +36,9 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/load"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/analyzer/tfplan"
 )
 
 // RuleID is the rule drift findings are reported under.
@@ -114,7 +117,7 @@ func Run(ctx context.Context, opts Options) (*analyzer.Result, Outcome, error) {
 		return nil, out, err
 	}
 	out.AllRoots = len(roots)
-	var selected []*analyzer.Module
+	var selected []*model.Module
 	for _, m := range roots {
 		if opts.Shard.Has(m.Dir) {
 			selected = append(selected, m)
@@ -122,7 +125,7 @@ func Run(ctx context.Context, opts Options) (*analyzer.Result, Outcome, error) {
 	}
 
 	env := buildEnv(opts.Env)
-	bin, err := analyzer.FindTerraform(opts.Bin)
+	bin, err := tfplan.FindTerraform(opts.Bin)
 	if err != nil {
 		return nil, out, err
 	}
@@ -152,7 +155,7 @@ func Run(ctx context.Context, opts Options) (*analyzer.Result, Outcome, error) {
 		return nil, out, err
 	}
 
-	res := &analyzer.Result{Project: project, Files: map[string]*analyzer.File{}}
+	res := &analyzer.Result{Project: project, Files: map[string]*model.File{}}
 	rule := opts.Rule
 	if rule == nil {
 		rule = &analyzer.Rule{ID: RuleID, Family: analyzer.FamilyDrift, Severity: analyzer.Error}
@@ -176,7 +179,7 @@ func Run(ctx context.Context, opts Options) (*analyzer.Result, Outcome, error) {
 	var (
 		mu   sync.Mutex
 		wg   sync.WaitGroup
-		jobs = make(chan *analyzer.Module)
+		jobs = make(chan *model.Module)
 	)
 	for w := 0; w < min(parallel, len(selected)); w++ {
 		wg.Add(1)
@@ -242,7 +245,7 @@ func Roots(paths []string, workDir string, shard Shard) ([]string, int, error) {
 // discover loads the modules under paths and returns the roots, sorted by
 // directory: modules of Kind Root that are not examples, and every path
 // that is itself a module.
-func discover(paths []string, workDir string) (*analyzer.Project, []*analyzer.Module, string, error) {
+func discover(paths []string, workDir string) (*model.Project, []*model.Module, string, error) {
 	wd := workDir
 	if wd == "" {
 		var err error
@@ -267,7 +270,7 @@ func discover(paths []string, workDir string) (*analyzer.Project, []*analyzer.Mo
 			return nil, nil, "", fmt.Errorf("%s is not a directory: give the directory of a root module, or one holding many", p)
 		}
 	}
-	project, err := analyzer.Load(analyzer.LoadOptions{Paths: paths, WorkDir: wd})
+	project, err := load.Load(load.LoadOptions{Paths: paths, WorkDir: wd})
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -282,12 +285,12 @@ func discover(paths []string, workDir string) (*analyzer.Project, []*analyzer.Mo
 		}
 		given[filepath.Clean(abs)] = true
 	}
-	var roots []*analyzer.Module
+	var roots []*model.Module
 	for _, m := range project.Modules {
 		if !m.Scanned {
 			continue
 		}
-		if given[m.AbsDir] || (m.Kind == analyzer.Root && !m.Example) {
+		if given[m.AbsDir] || (m.Kind == model.Root && !m.Example) {
 			roots = append(roots, m)
 		}
 	}
@@ -309,11 +312,11 @@ func levelRank(l string) int {
 
 // moduleFiles lists the files of a root and of the local modules it calls,
 // for snippets.
-func moduleFiles(p *analyzer.Project, root *analyzer.Module) []*analyzer.File {
-	seen := map[*analyzer.Module]bool{}
-	var out []*analyzer.File
-	var walk func(m *analyzer.Module)
-	walk = func(m *analyzer.Module) {
+func moduleFiles(p *model.Project, root *model.Module) []*model.File {
+	seen := map[*model.Module]bool{}
+	var out []*model.File
+	var walk func(m *model.Module)
+	walk = func(m *model.Module) {
 		if m == nil || seen[m] {
 			return
 		}
@@ -438,7 +441,7 @@ func unwrapPath(err error) error {
 // executor runs the roots of one check.
 type executor struct {
 	opts    Options
-	project *analyzer.Project
+	project *model.Project
 	bin     string
 	env     map[string]string
 	wd      string
@@ -467,7 +470,7 @@ func (x *executor) prepareVars() error {
 		if !filepath.IsAbs(abs) {
 			abs = filepath.Join(x.wd, vf)
 		}
-		f, err := analyzer.LoadFile(abs, x.wd)
+		f, err := load.LoadFile(abs, x.wd)
 		if err != nil {
 			return fmt.Errorf("--var-file: %w", err)
 		}
@@ -490,7 +493,7 @@ func (x *executor) prepareVars() error {
 }
 
 // fileAttrs lists the top-level names a tfvars file sets.
-func fileAttrs(f *analyzer.File) map[string]bool {
+func fileAttrs(f *model.File) map[string]bool {
 	out := map[string]bool{}
 	if f == nil || f.HCL == nil {
 		return out
@@ -514,7 +517,7 @@ func autoLoaded(name string) bool {
 // sets x (an auto-loaded tfvars file of the root, --var-file or --var) and
 // the root declares x (terraform rejects -var for undeclared variables,
 // while it ignores such TF_VAR_ variables).
-func (x *executor) varArgs(m *analyzer.Module) (files, vars []string) {
+func (x *executor) varArgs(m *model.Module) (files, vars []string) {
 	files = append(files, x.varFiles...)
 	declared := map[string]bool{}
 	for _, v := range m.Variables {
@@ -546,7 +549,7 @@ type rootOutcome struct {
 
 // runRoot runs init (optionally), workspace selection, the refresh-only
 // plan and show in one root, within the per-root timeout.
-func (x *executor) runRoot(parent context.Context, m *analyzer.Module) (ro rootOutcome) {
+func (x *executor) runRoot(parent context.Context, m *model.Module) (ro rootOutcome) {
 	start := time.Now()
 	ro.summary = RootSummary{Root: m.Dir, Workspace: x.opts.Workspace}
 	defer func() { ro.summary.DurationSeconds = roundSeconds(time.Since(start)) }()
@@ -752,7 +755,7 @@ func truncUTF8(s string, n int) string {
 }
 
 // finish turns a root's changes into findings and fills in its summary.
-func (x *executor) finish(res *analyzer.Result, m *analyzer.Module, ro *rootOutcome) {
+func (x *executor) finish(res *analyzer.Result, m *model.Module, ro *rootOutcome) {
 	if ro.err != nil {
 		ro.summary.Status = "error"
 		ro.summary.Error = ro.err.Error()
@@ -780,7 +783,7 @@ func (x *executor) finish(res *analyzer.Result, m *analyzer.Module, ro *rootOutc
 }
 
 // finding builds the drift-detected finding of one change.
-func (x *executor) finding(root *analyzer.Module, workspace string, c Change) *analyzer.Finding {
+func (x *executor) finding(root *model.Module, workspace string, c Change) *analyzer.Finding {
 	f := &analyzer.Finding{
 		RuleID:   RuleID,
 		Severity: x.opts.Severity,
@@ -934,7 +937,7 @@ func dedupe(s []string) []string {
 
 // ignoreChanges reads `lifecycle { ignore_changes = [...] }` of a resource
 // block: the top-level attribute names, or all.
-func ignoreChanges(b *analyzer.Block) (names map[string]bool, rng hcl.Range, all bool) {
+func ignoreChanges(b *model.Block) (names map[string]bool, rng hcl.Range, all bool) {
 	if b == nil {
 		return nil, rng, false
 	}
@@ -955,7 +958,7 @@ func ignoreChanges(b *analyzer.Block) (names map[string]bool, rng hcl.Range, all
 			name := ""
 			if tr, d := hcl.AbsTraversalForExpr(e); !d.HasErrors() {
 				name = tr.RootName()
-			} else if s, ok := analyzer.StaticString(e); ok { // ignore_changes = ["tags"] (0.11 style)
+			} else if s, ok := model.StaticString(e); ok { // ignore_changes = ["tags"] (0.11 style)
 				name = strings.SplitN(s, ".", 2)[0]
 			}
 			if name != "" {
@@ -971,7 +974,7 @@ func ignoreChanges(b *analyzer.Block) (names map[string]bool, rng hcl.Range, all
 
 // inlineIgnore finds a `# tfgate:ignore drift-detected reason` comment
 // covering a range, as lint honours them; an expired one does not count.
-func inlineIgnore(p *analyzer.Project, r hcl.Range, now time.Time) *analyzer.Ignore {
+func inlineIgnore(p *model.Project, r hcl.Range, now time.Time) *analyzer.Ignore {
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	for _, m := range p.Modules {
 		for _, f := range m.Files {

@@ -16,6 +16,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/load"
 	"github.com/tfgate/tfgate/analyzer/report"
 )
 
@@ -328,7 +329,7 @@ func TestVarArgs(t *testing.T) {
 	write("x.auto.tfvars.json", `{"e": "from auto json"}`)
 	write("prod.tfvars", "d = \"from --var-file\"\n")
 	write("other.tfvars", "a = \"not auto-loaded\"\n")
-	p, err := analyzer.Load(analyzer.LoadOptions{Paths: []string{dir}, WorkDir: dir})
+	p, err := load.Load(load.LoadOptions{Paths: []string{dir}, WorkDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // Ignore is one `ignore "PATTERN" { … }` inside a `drift` block of
@@ -120,7 +121,7 @@ func decodeIgnore(b *hcl.Block) (*Ignore, hcl.Diagnostics) {
 	ig.segs = SplitAddress(ig.Pattern)
 	attrs, d := b.Body.JustAttributes()
 	diags = append(diags, d...)
-	names := analyzer.InSourceOrder(attrs)
+	names := model.InSourceOrder(attrs)
 	for _, n := range names {
 		a := attrs[n]
 		v, d := a.Expr.Value(nil)
@@ -174,7 +175,7 @@ func checkPattern(p string) error {
 }
 
 // SplitAddress is analyzer.SplitAddress.
-var SplitAddress = analyzer.SplitAddress
+var SplitAddress = model.SplitAddress
 
 // matchSegs matches pattern segments against address segments; "**"
 // matches any number of segments.

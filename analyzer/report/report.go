@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // Meta describes the run for reports.
@@ -172,7 +173,7 @@ const Redacted = "<redacted>"
 
 // sources gives snippet lines with secrets masked.
 type sources struct {
-	files   map[string]*analyzer.File
+	files   map[string]*model.File
 	secrets map[string]map[int]mask // file → line → mask
 	starts  map[string][]int        // file → byte offset of each line start (BOM stripped)
 }
@@ -222,7 +223,7 @@ func newSources(res *analyzer.Result) *sources {
 
 // src is a file's source without a byte order mark: hcl positions count
 // from there.
-func src(f *analyzer.File) []byte {
+func src(f *model.File) []byte {
 	return bytes.TrimPrefix(f.Src, []byte("\xef\xbb\xbf"))
 }
 

@@ -19,6 +19,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/load"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 var update = flag.Bool("update", false, "rewrite fixtures/report/golden.* from the current output")
@@ -103,7 +106,7 @@ var (
 		Doc: testDoc("Credentials are not written in plain text"),
 		Run: func(pass *analyzer.Pass) error {
 			for _, f := range pass.Project.VarFiles() {
-				for name, a := range analyzer.TFVarsAttrs(f) {
+				for name, a := range eval.TFVarsAttrs(f) {
 					if strings.Contains(name, "password") || strings.Contains(name, "token") {
 						pass.Report(analyzer.Finding{Range: a.Range, Secret: true, Module: f.Module.Dir, Address: "var." + name, Attribute: name,
 							Message: fmt.Sprintf("`%s` is set in plain text in %s", name, f.Path)})
@@ -126,7 +129,7 @@ var (
 		Doc: testDoc("Sensitive variables are not set in committed files"),
 		Run: func(pass *analyzer.Pass) error {
 			for _, f := range pass.Project.VarFiles() {
-				for name, a := range analyzer.TFVarsAttrs(f) {
+				for name, a := range eval.TFVarsAttrs(f) {
 					v := f.Module.Variable(name)
 					if v == nil {
 						continue
@@ -160,11 +163,11 @@ func fixtureResult(t testing.TB) *analyzer.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := analyzer.Load(analyzer.LoadOptions{Paths: []string{"."}, WorkDir: abs})
+	p, err := load.Load(load.LoadOptions{Paths: []string{"."}, WorkDir: abs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := analyzer.Instantiate(p, analyzer.EvalOptions{})
+	ev := eval.Instantiate(p, eval.Options{})
 	var active []analyzer.ActiveRule
 	for _, r := range testRules {
 		if err := r.Validate(); err != nil {
@@ -342,7 +345,7 @@ func TestJSONSchema(t *testing.T) {
 // generated builds a result of many findings over a few synthetic files,
 // errors first in each file so that file order and severity order differ.
 func generated(errs, warns, notes, related int) *analyzer.Result {
-	res := &analyzer.Result{Files: map[string]*analyzer.File{}}
+	res := &analyzer.Result{Files: map[string]*model.File{}}
 	var lines []string
 	for i := 0; i < 200; i++ {
 		lines = append(lines, fmt.Sprintf("resource \"null_resource\" \"r%d\" {}", i))
@@ -350,7 +353,7 @@ func generated(errs, warns, notes, related int) *analyzer.Result {
 	src := []byte(strings.Join(lines, "\n") + "\n")
 	for i := 0; i < 5; i++ {
 		name := fmt.Sprintf("mod%d/main.tf", i)
-		res.Files[name] = &analyzer.File{Path: name, Kind: analyzer.KindTF, Src: src}
+		res.Files[name] = &model.File{Path: name, Kind: model.KindTF, Src: src}
 	}
 	for _, r := range []*analyzer.Rule{ruleBackend, rulePin, ruleTags} {
 		res.Rules = append(res.Rules, analyzer.ActiveRule{Rule: r, Severity: r.Severity})
@@ -388,8 +391,8 @@ func generated(errs, warns, notes, related int) *analyzer.Result {
 func edgeCases() *analyzer.Result {
 	bom := "\xef\xbb\xbfpassword = \"hunter2-edge\"\nname = \"zürich 😀\" # x\n"
 	res := &analyzer.Result{
-		Files: map[string]*analyzer.File{
-			"dir with space/a.tfvars": {Path: "dir with space/a.tfvars", Kind: analyzer.KindTFVars, Src: []byte(bom)},
+		Files: map[string]*model.File{
+			"dir with space/a.tfvars": {Path: "dir with space/a.tfvars", Kind: model.KindTFVars, Src: []byte(bom)},
 		},
 		Rules: []analyzer.ActiveRule{{Rule: ruleSecret, Severity: analyzer.Error}},
 	}
@@ -617,7 +620,7 @@ func TestUnknownFormat(t *testing.T) {
 }
 
 func TestSummaryLine(t *testing.T) {
-	res := &analyzer.Result{Files: map[string]*analyzer.File{"a.tf": {}}}
+	res := &analyzer.Result{Files: map[string]*model.File{"a.tf": {}}}
 	if got := summaryLine(res); got != "no findings in 1 file" {
 		t.Errorf("empty: %q", got)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/tfgate/tfgate/analyzer"
 	"github.com/tfgate/tfgate/analyzer/drift"
 	"github.com/tfgate/tfgate/analyzer/report"
+	"github.com/tfgate/tfgate/internal/fsx"
 	"github.com/tfgate/tfgate/rules"
 )
 
@@ -366,7 +367,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return err
 		}
-		return analyzer.WriteFileAtomic(df.summary, append(data, '\n'))
+		return fsx.WriteFileAtomic(df.summary, append(data, '\n'))
 	}
 	if err != nil {
 		summary.Error = err.Error()
@@ -419,7 +420,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 			stdout.Write(data)
 			continue
 		}
-		if err := analyzer.WriteFileAtomic(o.file, data); err != nil {
+		if err := fsx.WriteFileAtomic(o.file, data); err != nil {
 			return fail(err)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/tfgate/tfgate/rules"
 )
 
@@ -103,7 +104,7 @@ func ruleOptionsMarkdown(all []*analyzer.Rule) string {
 			width = max(width, len(o.Name))
 		}
 		for _, o := range r.Options {
-			v := analyzer.DisplayValue(o.Default)
+			v := model.DisplayValue(o.Default)
 			if o.Default == cty.NilVal || o.Default.IsNull() {
 				fmt.Fprintf(&b, "  # %-*s = (unset)\n", width, o.Name)
 				continue
@@ -195,7 +196,7 @@ func TestPreCommitHookFiles(t *testing.T) {
 	}
 	for _, p := range paths {
 		base := p[strings.LastIndex(p, "/")+1:]
-		_, want := analyzer.KindOf(base)
+		_, want := model.KindOf(base)
 		for _, re := range files {
 			if got := re.MatchString(p); got != want {
 				t.Errorf("files %q on %q: match = %v, want %v (as analyzer.KindOf)", re, p, got, want)

@@ -13,7 +13,10 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/load"
 	"github.com/tfgate/tfgate/analyzer/report"
+	"github.com/tfgate/tfgate/analyzer/tfplan"
+	"github.com/tfgate/tfgate/internal/fsx"
 	"github.com/tfgate/tfgate/rules"
 )
 
@@ -191,16 +194,16 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			return fail(err)
 		}
 	}
-	load := analyzer.LoadOptions{Paths: paths, WorkDir: wd}
+	lo := load.LoadOptions{Paths: paths, WorkDir: wd}
 	if allFiles(paths) {
 		// pre-commit passes changed files: lint their modules and the
 		// modules that call them, found from the working directory.
-		load = analyzer.LoadOptions{Changed: paths, WorkDir: wd}
+		lo = load.LoadOptions{Changed: paths, WorkDir: wd}
 	}
 	gc := newGCTuner()
-	load.Discovered, load.Parsed = gc.discovered, gc.parsed
+	lo.Discovered, lo.Parsed = gc.discovered, gc.parsed
 	opts := analyzer.Options{
-		Load:         load,
+		Load:         lo,
 		Rules:        all,
 		Config:       cfg,
 		Enable:       lf.enable,
@@ -209,7 +212,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		Strict:       lf.strict,
 	}
 	for _, vf := range lf.varFiles {
-		f, err := analyzer.LoadFile(vf, wd)
+		f, err := load.LoadFile(vf, wd)
 		if err != nil {
 			return fail(fmt.Errorf("--var-file: %w", err))
 		}
@@ -227,7 +230,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		opts.Eval.VarOrder = append(opts.Eval.VarOrder, k)
 	}
 	for _, bc := range lf.backendConfigs {
-		f, err := analyzer.LoadFile(bc, wd)
+		f, err := load.LoadFile(bc, wd)
 		if err != nil {
 			return fail(fmt.Errorf("--backend-config: %w", err))
 		}
@@ -250,7 +253,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 				opts.PlanRoot = filepath.ToSlash(rel)
 			}
 		}
-		plan, err := analyzer.ReadPlan(context.Background(), lf.plan, stdin, analyzer.PlanReadOptions{TerraformBin: lf.terraformBin, WorkDir: planDir})
+		plan, err := tfplan.ReadPlan(context.Background(), lf.plan, stdin, tfplan.PlanReadOptions{TerraformBin: lf.terraformBin, WorkDir: planDir})
 		if err != nil {
 			return fail(err)
 		}
@@ -266,7 +269,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		if err != nil {
 			return fail(err)
 		}
-		if err := analyzer.WriteFileAtomic(lf.writeBaseline, data); err != nil {
+		if err := fsx.WriteFileAtomic(lf.writeBaseline, data); err != nil {
 			return fail(err)
 		}
 		n := 0
@@ -312,7 +315,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			stdout.Write(data)
 			continue
 		}
-		if err := analyzer.WriteFileAtomic(o.file, data); err != nil {
+		if err := fsx.WriteFileAtomic(o.file, data); err != nil {
 			return fail(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/tfgate/tfgate/rules"
 )
 
@@ -93,7 +94,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 			rj := ruleJSON{ID: r.ID, Family: string(r.Family), Severity: r.Severity.String(), Security: r.Security,
 				Title: r.Doc.Title, Why: r.Doc.Why, Fix: r.Doc.Fix, Bad: r.Doc.Bad, Good: r.Doc.Good, DocURL: r.DocURL(), Options: []optJSON{}}
 			for _, o := range r.Options {
-				rj.Options = append(rj.Options, optJSON{Name: o.Name, Type: o.Type.FriendlyName(), Default: analyzer.DisplayValue(o.Default), Doc: o.Doc})
+				rj.Options = append(rj.Options, optJSON{Name: o.Name, Type: o.Type.FriendlyName(), Default: model.DisplayValue(o.Default), Doc: o.Doc})
 			}
 			out = append(out, rj)
 		}

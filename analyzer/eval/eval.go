@@ -1,0 +1,817 @@
+// Package eval evaluates a loaded project as Terraform would, statically:
+// module instances with their variables and locals, one per root and per
+// module call; scopes of blocks with count, for_each and dynamic blocks
+// expanded; Terraform's functions; where values come from (origin
+// tracing); and plan values readable through the same Scope API. Anything
+// that cannot be known is unknown, never guessed.
+package eval
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// VarValue is a variable's value in one module instance and where it came from.
+type VarValue struct {
+	Value  cty.Value
+	Origin string     // "terraform.tfvars:3", "default", "--var", "module.app argument (envs/prod/main.tf:12)"
+	Range  *hcl.Range // where the value is written, when it is written somewhere
+}
+
+// Instance is a module evaluated in one context: a root with its tfvars, a
+// child with the arguments of one module call, or a reusable module on its
+// own (Standalone), whose inputs are all unknown.
+type Instance struct {
+	Module     *model.Module
+	Parent     *Instance
+	Call       *model.ModuleCall // the call in Parent that created this instance
+	Standalone bool
+	// FromPlan marks the synthetic instance behind plan values.
+	FromPlan bool
+
+	vars        map[string]*VarValue
+	locals      map[string]cty.Value
+	localOrigin map[string]string
+	ctx         *hcl.EvalContext
+	children    []*Instance
+}
+
+// IsRoot reports whether this instance has no caller.
+func (in *Instance) IsRoot() bool { return in.Parent == nil }
+
+// Root returns the outermost instance.
+func (in *Instance) Root() *Instance {
+	for in.Parent != nil {
+		in = in.Parent
+	}
+	return in
+}
+
+// Via names the call chain that created the instance, "" for top-level
+// instances: "module.app in envs/prod" or "module.net in envs/prod → module.subnets".
+func (in *Instance) Via() string {
+	if in.Parent == nil {
+		return ""
+	}
+	var chain []string
+	for i := in; i.Parent != nil; i = i.Parent {
+		chain = append(chain, "module."+i.Call.Name)
+	}
+	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
+		chain[i], chain[j] = chain[j], chain[i]
+	}
+	return strings.Join(chain, ".") + " in " + in.Root().Module.Name()
+}
+
+// Var returns a variable's value and origin (nil when undeclared).
+func (in *Instance) Var(name string) *VarValue { return in.vars[name] }
+
+// Children returns the instances of local module calls made by this one.
+func (in *Instance) Children() []*Instance { return in.children }
+
+// Context returns the evaluation context of the module body.
+func (in *Instance) Context() *hcl.EvalContext { return in.ctx }
+
+// Eval evaluates an expression in the module's context. Anything that
+// cannot be known (resource attributes, data sources, errors, unsupported
+// functions) is unknown: the result is never a guess.
+func (in *Instance) Eval(e hcl.Expression) cty.Value { return evalIn(in.ctx, e) }
+
+func evalIn(ctx *hcl.EvalContext, e hcl.Expression) (v cty.Value) {
+	if e == nil {
+		return cty.NullVal(cty.DynamicPseudoType)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			v = cty.DynamicVal
+		}
+	}()
+	v, d := e.Value(ctx)
+	if d.HasErrors() {
+		return cty.DynamicVal
+	}
+	return v
+}
+
+// Options gives root modules their input variables.
+type Options struct {
+	VarFiles []*model.File     // --var-file, in order
+	Vars     map[string]string // --var k=v (later wins)
+	VarOrder []string
+}
+
+// maxModuleDepth bounds local module call chains.
+const maxModuleDepth = 32
+
+// Result is a project evaluated: an instance for each root with its
+// variables, for each local module call (recursively) and for each reusable
+// module evaluated on its own, and the problems found on the way (modules
+// that call themselves, locals that refer to each other in a cycle).
+type Result struct {
+	Instances []*Instance // sorted by module directory, then call chain
+	Problems  []model.Problem
+}
+
+// evaluator holds one evaluation's state: the per-module plans of local
+// values, shared by every instance of a module, and what it found.
+type evaluator struct {
+	p     *model.Project
+	opts  Options
+	plans map[*model.Module]*localPlanOnce // one per module of p, made before the instances are built
+
+	mu        sync.Mutex // guards instances and problems
+	instances []*Instance
+	problems  []model.Problem
+}
+
+type localPlanOnce struct {
+	once sync.Once
+	lp   *localPlan
+}
+
+// Instantiate evaluates every module: each root with its variables, each
+// local module call with its arguments (recursively), and each reusable
+// module that no scanned module calls on its own, with unknown inputs.
+func Instantiate(p *model.Project, opts Options) *Result {
+	ev := &evaluator{p: p, opts: opts, plans: make(map[*model.Module]*localPlanOnce, len(p.Modules))}
+	for _, m := range p.Modules {
+		ev.plans[m] = &localPlanOnce{}
+	}
+	var wg sync.WaitGroup
+	var tops []*Instance
+	for _, m := range p.Modules {
+		if !m.Scanned {
+			continue
+		}
+		if m.Kind == model.Root {
+			tops = append(tops, &Instance{Module: m})
+			continue
+		}
+		calledByScanned := false
+		for _, c := range m.Callers {
+			if c.Block.Module.Scanned && c.Block.Module != m {
+				calledByScanned = true
+			}
+		}
+		if !calledByScanned {
+			tops = append(tops, &Instance{Module: m, Standalone: true})
+		}
+	}
+	for _, in := range tops {
+		in := in
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev.build(in, nil)
+		}()
+	}
+	wg.Wait()
+	// Modules caught only in call cycles still get a standalone instance.
+	seen := map[*model.Module]bool{}
+	for _, in := range ev.instances {
+		seen[in.Module] = true
+	}
+	for _, m := range p.Modules {
+		if m.Scanned && !seen[m] {
+			ev.build(&Instance{Module: m, Standalone: true}, nil)
+		}
+	}
+	sort.SliceStable(ev.instances, func(i, j int) bool {
+		a, b := ev.instances[i], ev.instances[j]
+		if a.Module.Dir != b.Module.Dir {
+			return a.Module.Dir < b.Module.Dir
+		}
+		return a.Via() < b.Via()
+	})
+	return &Result{Instances: ev.instances, Problems: ev.problems}
+}
+
+func (ev *evaluator) build(in *Instance, stack []*model.Module) {
+	m := in.Module
+	in.vars = ev.inputVars(in)
+	ev.evalLocals(in)
+	ev.mu.Lock()
+	ev.instances = append(ev.instances, in)
+	ev.mu.Unlock()
+	stack = append(stack, m)
+	for _, c := range m.ModuleCalls {
+		if c.Target == nil {
+			continue
+		}
+		cycle := false
+		for _, s := range stack {
+			if s == c.Target {
+				cycle = true
+			}
+		}
+		if cycle {
+			var names []string
+			for _, s := range stack {
+				names = append(names, s.Name())
+			}
+			names = append(names, c.Target.Name())
+			ev.problemOnce(c.Block.DefRange, fmt.Sprintf("module %q calls itself: %s", c.Name, strings.Join(names, " → ")), m.Dir)
+			continue
+		}
+		if len(stack) >= maxModuleDepth {
+			ev.problemOnce(c.Block.DefRange, fmt.Sprintf("module %q: calls nested more than %d deep; not followed", c.Name, maxModuleDepth), m.Dir)
+			continue
+		}
+		if disabled(in, c.Block) {
+			continue
+		}
+		child := &Instance{Module: c.Target, Parent: in, Call: c}
+		in.children = append(in.children, child)
+		ev.build(child, stack)
+	}
+}
+
+func (ev *evaluator) problemOnce(r hcl.Range, msg, module string) {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	for _, pr := range ev.problems {
+		if pr.Range == r && pr.Message == msg {
+			return
+		}
+	}
+	ev.problems = append(ev.problems, model.Problem{Range: r, Message: msg, Module: module})
+}
+
+// disabled reports whether count or for_each makes a block have no instances.
+func disabled(in *Instance, b *model.Block) bool {
+	if a := b.Attr("count"); a != nil {
+		v := in.Eval(a.Expr)
+		if v.IsKnown() && !v.IsNull() && v.Type() == cty.Number {
+			if n, acc := v.AsBigFloat().Int64(); acc == 0 && n == 0 {
+				return true
+			}
+		}
+	}
+	if a := b.Attr("for_each"); a != nil {
+		v := in.Eval(a.Expr)
+		if v.IsKnown() && !v.IsNull() && v.CanIterateElements() && v.LengthInt() == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// varType returns a variable's declared type and defaults.
+func varType(b *model.Block) (cty.Type, *typeexpr.Defaults) {
+	a := b.Attr("type")
+	if a == nil {
+		return cty.DynamicPseudoType, nil
+	}
+	t, defs, d := typeexpr.TypeConstraintWithDefaults(a.Expr)
+	if d.HasErrors() {
+		return cty.DynamicPseudoType, nil
+	}
+	return t, defs
+}
+
+func convertVar(v cty.Value, t cty.Type, defs *typeexpr.Defaults) cty.Value {
+	if v.IsNull() {
+		return v
+	}
+	if defs != nil {
+		v = defs.Apply(v)
+	}
+	cv, err := convert.Convert(v, t)
+	if err != nil {
+		return v
+	}
+	return cv
+}
+
+func (ev *evaluator) inputVars(in *Instance) map[string]*VarValue {
+	m, opts := in.Module, ev.opts
+	out := map[string]*VarValue{}
+	type written struct {
+		v      cty.Value
+		origin string
+		rng    *hcl.Range
+	}
+	given := map[string]written{}
+	switch {
+	case in.Call != nil:
+		for _, vb := range m.Variables {
+			name := vb.Labels[0]
+			if a := in.Call.Block.Attr(name); a != nil {
+				r := a.Range
+				given[name] = written{in.Parent.Eval(a.Expr), fmt.Sprintf("module.%s argument (%s:%d)", in.Call.Name, r.Filename, r.Start.Line), &r}
+			}
+		}
+	case !in.Standalone:
+		for _, f := range autoVarFiles(m) {
+			for name, w := range tfvarsValues(f) {
+				given[name] = w
+			}
+		}
+		for _, f := range opts.VarFiles {
+			for name, w := range tfvarsValues(f) {
+				given[name] = w
+			}
+		}
+		for _, name := range opts.VarOrder {
+			given[name] = written{cliVarValue(opts.Vars[name]), "--var " + name, nil}
+		}
+	}
+	for _, vb := range m.Variables {
+		name := vb.Labels[0]
+		t, defs := varType(vb)
+		vv := &VarValue{}
+		if w, ok := given[name]; ok {
+			vv.Value, vv.Origin, vv.Range = convertVar(w.v, t, defs), w.origin, w.rng
+		} else if in.Standalone {
+			vv.Value, vv.Origin = cty.UnknownVal(t), "an input of the module"
+		} else if a := vb.Attr("default"); a != nil {
+			dv, d := a.Expr.Value(nil)
+			if d.HasErrors() {
+				dv = cty.DynamicVal
+			}
+			r := a.Range
+			vv.Value, vv.Origin, vv.Range = convertVar(dv, t, defs), fmt.Sprintf("default of var.%s (%s:%d)", name, r.Filename, r.Start.Line), &r
+		} else {
+			vv.Value, vv.Origin = cty.UnknownVal(t), "not set"
+		}
+		out[name] = vv
+	}
+	return out
+}
+
+// cliVarValue parses --var values as Terraform does for complex types:
+// HCL when it parses as an expression, else the raw string.
+func cliVarValue(s string) cty.Value {
+	if strings.HasPrefix(strings.TrimSpace(s), "{") || strings.HasPrefix(strings.TrimSpace(s), "[") {
+		if e, d := hclsyntax.ParseExpression([]byte(s), "--var", hcl.Pos{Line: 1, Column: 1}); !d.HasErrors() {
+			if v, d := e.Value(nil); !d.HasErrors() {
+				return v
+			}
+		}
+	}
+	return cty.StringVal(s)
+}
+
+// autoVarFiles lists the tfvars files Terraform loads by itself, in its order.
+func autoVarFiles(m *model.Module) []*model.File {
+	var tf, tfj, auto []*model.File
+	for _, f := range m.VarFiles {
+		base := filepath.Base(f.Abs)
+		switch {
+		case base == "terraform.tfvars":
+			tf = append(tf, f)
+		case base == "terraform.tfvars.json":
+			tfj = append(tfj, f)
+		case strings.HasSuffix(base, ".auto.tfvars") || strings.HasSuffix(base, ".auto.tfvars.json"):
+			auto = append(auto, f)
+		}
+	}
+	sort.Slice(auto, func(i, j int) bool { return filepath.Base(auto[i].Abs) < filepath.Base(auto[j].Abs) })
+	return append(append(tf, tfj...), auto...)
+}
+
+// TFVarsAttrs returns the attributes of a tfvars file.
+func TFVarsAttrs(f *model.File) hcl.Attributes {
+	if f.HCL == nil {
+		return nil
+	}
+	attrs, _ := f.HCL.Body.JustAttributes()
+	return attrs
+}
+
+func tfvarsValues(f *model.File) map[string]struct {
+	v      cty.Value
+	origin string
+	rng    *hcl.Range
+} {
+	out := map[string]struct {
+		v      cty.Value
+		origin string
+		rng    *hcl.Range
+	}{}
+	for name, a := range TFVarsAttrs(f) {
+		v, d := a.Expr.Value(nil)
+		if d.HasErrors() {
+			v = cty.DynamicVal
+		}
+		r := a.Range
+		out[name] = struct {
+			v      cty.Value
+			origin string
+			rng    *hcl.Range
+		}{v, fmt.Sprintf("%s:%d", f.Path, r.Start.Line), &r}
+	}
+	return out
+}
+
+// localOrder sorts a module's locals so that each comes after the locals it
+// uses; cyclic locals are reported once and evaluate to unknown.
+type localPlan struct {
+	order []*model.Local
+	deps  map[string][]string
+	cycle map[string]bool
+}
+
+// planLocals returns a module's plan of locals, made once per evaluation.
+func (ev *evaluator) planLocals(m *model.Module) *localPlan {
+	po := ev.plans[m] // read-only while instances are built
+	if po == nil {
+		return ev.makeLocalPlan(m) // not a module of the project: not shared
+	}
+	po.once.Do(func() { po.lp = ev.makeLocalPlan(m) })
+	return po.lp
+}
+
+func (ev *evaluator) makeLocalPlan(m *model.Module) *localPlan {
+	lp := &localPlan{deps: map[string][]string{}, cycle: map[string]bool{}}
+	byName := map[string]*model.Local{}
+	for _, l := range m.Locals {
+		byName[l.Name] = l
+	}
+	for _, l := range m.Locals {
+		seen := map[string]bool{}
+		for _, tr := range l.Attr.Expr.Variables() {
+			if tr.RootName() != "local" || len(tr) < 2 {
+				continue
+			}
+			if ga, ok := tr[1].(hcl.TraverseAttr); ok && !seen[ga.Name] {
+				seen[ga.Name] = true
+				lp.deps[l.Name] = append(lp.deps[l.Name], ga.Name)
+			}
+		}
+	}
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	var stack []string
+	var visit func(n string)
+	visit = func(n string) {
+		l := byName[n]
+		if l == nil {
+			return
+		}
+		switch color[n] {
+		case black:
+			return
+		case grey:
+			// Cycle: everything on the stack from n onwards.
+			i := len(stack) - 1
+			for i >= 0 && stack[i] != n {
+				i--
+			}
+			cyc := append(append([]string{}, stack[i:]...), n)
+			for _, c := range cyc {
+				lp.cycle[c] = true
+			}
+			names := make([]string, len(cyc))
+			for k, c := range cyc {
+				names[k] = "local." + c
+			}
+			ev.problemOnce(l.Attr.Range, "local values refer to each other in a cycle: "+strings.Join(names, " → "), m.Dir)
+			return
+		}
+		color[n] = grey
+		stack = append(stack, n)
+		for _, d := range lp.deps[n] {
+			visit(d)
+		}
+		stack = stack[:len(stack)-1]
+		color[n] = black
+		lp.order = append(lp.order, l)
+	}
+	for _, l := range m.Locals {
+		visit(l.Name)
+	}
+	return lp
+}
+
+// baseVars are the context variables every expression of a module sees.
+func (in *Instance) baseVars() map[string]cty.Value {
+	m := in.Module
+	vars := map[string]cty.Value{}
+	varObj := map[string]cty.Value{}
+	for n, v := range in.vars {
+		varObj[n] = v.Value
+	}
+	vars["var"] = cty.ObjectVal(varObj)
+	rootDir := in.Root().Module.AbsDir
+	modRel, err := filepath.Rel(rootDir, m.AbsDir)
+	if err != nil {
+		modRel = m.AbsDir
+	}
+	vars["path"] = cty.ObjectVal(map[string]cty.Value{
+		"module": cty.StringVal(filepath.ToSlash(modRel)),
+		"root":   cty.StringVal("."),
+		"cwd":    cty.UnknownVal(cty.String),
+	})
+	vars["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.UnknownVal(cty.String)})
+	for _, name := range []string{"data", "module", "ephemeral", "self", "count", "each"} {
+		vars[name] = cty.DynamicVal
+	}
+	for _, r := range m.Resources {
+		if r.Type == "resource" {
+			vars[r.Labels[0]] = cty.DynamicVal
+		}
+	}
+	return vars
+}
+
+// rootContext holds Terraform's functions; every instance's context is a
+// child of it, so the function table is shared rather than copied.
+var rootContext = sync.OnceValue(func() *hcl.EvalContext {
+	return &hcl.EvalContext{Functions: Functions()}
+})
+
+func (ev *evaluator) evalLocals(in *Instance) {
+	m := in.Module
+	vars := in.baseVars()
+	root := ev.p.WorkDir
+	if m.External {
+		root = m.AbsDir
+	}
+	ctx := rootContext().NewChild()
+	ctx.Functions = fileFuncs(in.Root().Module.AbsDir, root)
+	ctx.Variables = vars
+	in.locals = map[string]cty.Value{}
+	in.localOrigin = map[string]string{}
+	lp := ev.planLocals(m)
+	for _, l := range lp.order {
+		var v cty.Value
+		if lp.cycle[l.Name] {
+			v = cty.DynamicVal
+		} else {
+			deps := make(map[string]cty.Value, len(lp.deps[l.Name]))
+			for _, d := range lp.deps[l.Name] {
+				if dv, ok := in.locals[d]; ok {
+					deps[d] = dv
+				} else {
+					deps[d] = cty.DynamicVal
+				}
+			}
+			lctx := ctx.NewChild()
+			lctx.Variables = map[string]cty.Value{"local": cty.ObjectVal(deps)}
+			v = evalIn(lctx, l.Attr.Expr)
+		}
+		in.locals[l.Name] = v
+		in.localOrigin[l.Name] = fmt.Sprintf("local.%s (%s:%d)", l.Name, l.Attr.Range.Filename, l.Attr.Range.Start.Line)
+	}
+	vars["local"] = cty.ObjectVal(in.locals)
+	in.ctx = ctx
+}
+
+// Local returns a local value of this instance.
+func (in *Instance) Local(name string) (cty.Value, bool) {
+	v, ok := in.locals[name]
+	return v, ok
+}
+
+// Origin describes where the value of an expression comes from: the
+// tfvars line, default or module argument behind var.x, the local behind
+// local.x, or the expression itself.
+func (in *Instance) Origin(e hcl.Expression) string { return in.origin(e, 0) }
+
+func (in *Instance) origin(e hcl.Expression, depth int) string {
+	if e == nil || depth > 16 {
+		return ""
+	}
+	if in.FromPlan {
+		return "the plan"
+	}
+	if tr, d := hcl.AbsTraversalForExpr(e); !d.HasErrors() && len(tr) >= 2 {
+		if ga, ok := tr[1].(hcl.TraverseAttr); ok {
+			switch tr.RootName() {
+			case "var":
+				if vv := in.vars[ga.Name]; vv != nil {
+					if vv.Origin == "" {
+						return "var." + ga.Name
+					}
+					return vv.Origin
+				}
+			case "local":
+				if o, ok := in.localOrigin[ga.Name]; ok {
+					for _, l := range in.Module.Locals {
+						if l.Name == ga.Name {
+							if inner := in.origin(l.Attr.Expr, depth+1); strings.HasPrefix(inner, "module.") || strings.Contains(inner, "tfvars") || strings.HasPrefix(inner, "--var") {
+								return inner
+							}
+						}
+					}
+					return o
+				}
+			}
+		}
+	}
+	r := e.Range()
+	return fmt.Sprintf("%s:%d", r.Filename, r.Start.Line)
+}
+
+// ProviderConfig finds the provider block that configures provider key
+// ("aws", "aws.dr") in this instance, following module calls' providers maps
+// and the implicit inheritance of default providers. known is false when the
+// configuration comes from a caller tfgate cannot see (a reusable module
+// evaluated on its own); block is nil when the provider has no explicit
+// configuration.
+func (in *Instance) ProviderConfig(key string) (block *model.Block, owner *Instance, known bool) {
+	for _, pb := range in.Module.Providers {
+		if pb.ProviderKey() == key {
+			return pb, in, true
+		}
+	}
+	if in.Parent == nil {
+		if in.Standalone {
+			return nil, nil, false
+		}
+		return nil, nil, true
+	}
+	if len(in.Call.Providers) > 0 {
+		if mapped, ok := in.Call.Providers[key]; ok {
+			return in.Parent.ProviderConfig(mapped)
+		}
+		return nil, nil, true
+	}
+	if !strings.Contains(key, ".") {
+		return in.Parent.ProviderConfig(key)
+	}
+	return nil, nil, true
+}
+
+// Scope is one instance of a block (one count index or for_each key) with
+// the context its expressions evaluate in.
+type Scope struct {
+	Inst  *Instance
+	Block *model.Block
+	Body  hcl.Body
+	Key   cty.Value // count.index or each.key; cty.NilVal for single blocks
+	ctx   *hcl.EvalContext
+	raw   hcl.Body // the body before dynamic-block expansion
+	// unknown marks a block generated by a dynamic block whose for_each is
+	// not known: every attribute is unknown.
+	unknown bool
+}
+
+// maxExpand bounds how many count/for_each instances are evaluated one by one.
+const maxExpand = 64
+
+// Scopes returns the instances of a top-level block: none when count is 0
+// or for_each is empty, one per element when they are known (up to a
+// bound), and one with unknown count.index / each.* otherwise.
+func (in *Instance) Scopes(b *model.Block) []Scope {
+	if disabled(in, b) {
+		return nil
+	}
+	mk := func(extra map[string]cty.Value, key cty.Value) Scope {
+		ctx := in.ctx
+		if extra != nil {
+			ctx = in.ctx.NewChild()
+			ctx.Variables = extra
+		}
+		return Scope{Inst: in, Block: b, Body: dynblock.Expand(b.Body, ctx), Key: key, ctx: ctx, raw: b.Body}
+	}
+	if a := b.Attr("count"); a != nil {
+		v := in.Eval(a.Expr)
+		if v.IsKnown() && !v.IsNull() && v.Type() == cty.Number {
+			if n, acc := v.AsBigFloat().Int64(); acc == 0 && n > 0 && n <= maxExpand {
+				out := make([]Scope, 0, n)
+				for i := int64(0); i < n; i++ {
+					k := cty.NumberIntVal(i)
+					out = append(out, mk(map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": k})}, k))
+				}
+				return out
+			}
+		}
+		return []Scope{mk(map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.UnknownVal(cty.Number)})}, cty.UnknownVal(cty.Number))}
+	}
+	if a := b.Attr("for_each"); a != nil {
+		v := in.Eval(a.Expr)
+		if v.IsWhollyKnown() && !v.IsNull() && v.CanIterateElements() && v.LengthInt() <= maxExpand {
+			var out []Scope
+			for it := v.ElementIterator(); it.Next(); {
+				k, e := it.Element()
+				if v.Type().IsSetType() {
+					k = e
+				}
+				out = append(out, mk(map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k, "value": e})}, k))
+			}
+			return out
+		}
+		return []Scope{mk(map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.UnknownVal(cty.String), "value": cty.DynamicVal})}, cty.UnknownVal(cty.String))}
+	}
+	return []Scope{mk(nil, cty.NilVal)}
+}
+
+// Attr evaluates an attribute of the scope's body. The value is cty.NilVal
+// when the attribute is absent, and unknown when it cannot be known.
+func (s Scope) Attr(name string) (cty.Value, *hcl.Attribute) {
+	body := s.Body
+	// Dynamic blocks only add blocks: attributes of a native-syntax body
+	// are read directly, without expanding it.
+	if _, ok := s.raw.(*hclsyntax.Body); ok {
+		body = s.raw
+	}
+	a := model.BodyAttr(body, name)
+	if a == nil {
+		return cty.NilVal, nil
+	}
+	if s.unknown {
+		return cty.DynamicVal, a
+	}
+	return evalIn(s.ctx, a.Expr), a
+}
+
+// Eval evaluates an expression in the scope.
+func (s Scope) Eval(e hcl.Expression) cty.Value { return evalIn(s.ctx, e) }
+
+// Origin is Instance.Origin for this scope.
+func (s Scope) Origin(a *hcl.Attribute) string {
+	if a == nil {
+		return ""
+	}
+	return s.Inst.Origin(a.Expr)
+}
+
+// Blocks returns nested blocks of a type, with dynamic blocks expanded when
+// their for_each is known. A dynamic block with an unknown for_each comes
+// back as one block whose attributes are all unknown.
+func (s Scope) Blocks(typ string) []Scope {
+	if sb, ok := s.raw.(*hclsyntax.Body); ok && !s.unknown {
+		return s.nativeBlocks(sb, typ)
+	}
+	c, _, _ := s.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: typ}}})
+	if c == nil {
+		return nil
+	}
+	out := make([]Scope, 0, len(c.Blocks))
+	for _, hb := range c.Blocks {
+		nb := model.NewBlock(hb, s.Block.File, s.Block.Module, s.Block)
+		out = append(out, Scope{Inst: s.Inst, Block: nb, Body: dynblock.Expand(hb.Body, s.ctx), Key: s.Key, ctx: s.ctx, raw: hb.Body, unknown: s.unknown})
+	}
+	return out
+}
+
+// nativeBlocks expands static and dynamic blocks of a native-syntax body
+// directly, as Terraform does: one block per for_each element with the
+// iterator (named by `iterator`, default the block type) bound to its key
+// and value. A for_each that is not known gives one block whose attributes
+// are all unknown.
+func (s Scope) nativeBlocks(sb *hclsyntax.Body, typ string) []Scope {
+	var out []Scope
+	for _, b := range sb.Blocks {
+		switch {
+		case b.Type == typ:
+			nb := model.NewBlock(b.AsHCLBlock(), s.Block.File, s.Block.Module, s.Block)
+			out = append(out, Scope{Inst: s.Inst, Block: nb, Body: b.Body, Key: s.Key, ctx: s.ctx, raw: b.Body})
+		case b.Type == "dynamic" && len(b.Labels) == 1 && b.Labels[0] == typ:
+			var content *hclsyntax.Block
+			for _, c := range b.Body.Blocks {
+				if c.Type == "content" {
+					content = c
+					break
+				}
+			}
+			fe, ok := b.Body.Attributes["for_each"]
+			if content == nil || !ok {
+				continue
+			}
+			iter := typ
+			if a, ok := b.Body.Attributes["iterator"]; ok {
+				if tr, d := hcl.AbsTraversalForExpr(a.Expr); !d.HasErrors() && len(tr) == 1 {
+					iter = tr.RootName()
+				}
+			}
+			nb := &model.Block{Type: typ, Body: content.Body, DefRange: b.DefRange(), TypeRange: b.TypeRange, Range: b.Range(), File: s.Block.File, Module: s.Block.Module, Parent: s.Block}
+			bind := func(k, v cty.Value) *hcl.EvalContext {
+				ctx := s.ctx.NewChild()
+				ctx.Variables = map[string]cty.Value{iter: cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})}
+				return ctx
+			}
+			coll := evalIn(s.ctx, fe.Expr)
+			if !coll.IsWhollyKnown() || coll.IsNull() || !coll.CanIterateElements() {
+				out = append(out, Scope{Inst: s.Inst, Block: nb, Body: content.Body, Key: s.Key, ctx: bind(cty.DynamicVal, cty.DynamicVal), raw: content.Body, unknown: true})
+				continue
+			}
+			set := coll.Type().IsSetType()
+			for it := coll.ElementIterator(); it.Next(); {
+				k, v := it.Element()
+				if set {
+					k = v
+				}
+				out = append(out, Scope{Inst: s.Inst, Block: nb, Body: content.Body, Key: s.Key, ctx: bind(k, v), raw: content.Body})
+			}
+		}
+	}
+	return out
+}

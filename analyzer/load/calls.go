@@ -1,0 +1,159 @@
+package load
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/internal/fsx"
+)
+
+// Module calls: local sources, and registry or git sources that
+// `terraform init` installed.
+
+// resolveCalls links local module calls to their target modules, loading
+// targets that were not part of the scan.
+func (l *loader) resolveCalls() {
+	queue := make([]*model.Module, 0, len(l.modules))
+	for _, m := range l.modules {
+		queue = append(queue, m)
+	}
+	sort.Slice(queue, func(i, j int) bool { return queue[i].AbsDir < queue[j].AbsDir })
+	for len(queue) > 0 {
+		m := queue[0]
+		queue = queue[1:]
+		for _, c := range m.ModuleCalls {
+			var target string
+			var inst *installedModule
+			switch {
+			case c.IsLocal():
+				target = filepath.Clean(filepath.Join(m.AbsDir, filepath.FromSlash(strings.ReplaceAll(c.Source, "\\", "/"))))
+			default:
+				// A registry or git module: follow it when `terraform init`
+				// installed it (.terraform/modules/modules.json of the root).
+				if inst = l.installed(m, c); inst == nil {
+					continue
+				}
+				target = inst.dir
+			}
+			t := l.modules[target]
+			if t == nil {
+				paths, err := l.listDir(target)
+				if err != nil {
+					if inst == nil {
+						l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q cannot be read: %v", c.Name, c.Source, fsx.Cause(err)), m.Dir)
+					}
+					continue
+				}
+				files, tops := l.parseAll(paths)
+				for i, f := range files {
+					l.addFile(f, tops[i], false)
+				}
+				t = l.modules[target]
+				if t == nil || len(t.Files) == 0 {
+					if inst == nil {
+						l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q holds no Terraform files", c.Name, c.Source), m.Dir)
+					}
+					continue
+				}
+				queue = append(queue, t)
+			}
+			if len(t.Files) == 0 {
+				continue
+			}
+			if mi := l.installs[m]; l.installs[t].key == "" && (inst != nil || mi.key != "") {
+				// Keep the key path so that calls inside an installed
+				// module find their own installed modules.
+				ti := install{key: joinKey(mi.key, c.Name), root: mi.root}
+				if inst != nil {
+					ti.root = inst.root
+				}
+				l.installs[t] = ti
+			}
+			c.Target = t
+			t.Callers = append(t.Callers, c)
+		}
+	}
+}
+
+func joinKey(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+// installedModule is an entry of .terraform/modules/modules.json.
+type installedModule struct {
+	dir  string // absolute
+	root string // the root module directory whose .terraform holds it
+}
+
+type modulesManifest struct {
+	Modules []struct {
+		Key    string `json:"Key"`
+		Source string `json:"Source"`
+		Dir    string `json:"Dir"`
+	} `json:"Modules"`
+}
+
+// installed finds the directory `terraform init` installed a non-local
+// module call into, when the root it belongs to has been initialized and
+// the manifest still records the same source.
+func (l *loader) installed(m *model.Module, c *model.ModuleCall) *installedModule {
+	root := m.AbsDir
+	mi := l.installs[m]
+	if mi.root != "" {
+		root = mi.root
+	} else if m.External {
+		return nil
+	}
+	man := l.manifest(root)
+	if man == nil || c.Source == "" {
+		return nil
+	}
+	key := joinKey(mi.key, c.Name)
+	for _, e := range man.Modules {
+		if e.Key != key {
+			continue
+		}
+		if !sameSource(e.Source, c.Source) {
+			return nil // initialized before the source changed: stale
+		}
+		dir := filepath.Clean(filepath.Join(root, filepath.FromSlash(e.Dir)))
+		return &installedModule{dir: dir, root: root}
+	}
+	return nil
+}
+
+// sameSource compares a configured source with the one modules.json
+// records (registry sources gain their host there).
+func sameSource(recorded, configured string) bool {
+	r := strings.TrimSuffix(strings.ToLower(recorded), "/")
+	c := strings.TrimSuffix(strings.ToLower(configured), "/")
+	return r == c || strings.HasSuffix(r, "/"+c) || strings.TrimPrefix(r, "git::") == strings.TrimPrefix(c, "git::")
+}
+
+func (l *loader) manifest(root string) *modulesManifest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.manifests == nil {
+		l.manifests = map[string]*modulesManifest{}
+	}
+	if man, ok := l.manifests[root]; ok {
+		return man
+	}
+	var man *modulesManifest
+	if data, err := os.ReadFile(filepath.Join(root, ".terraform", "modules", "modules.json")); err == nil {
+		var mm modulesManifest
+		if json.Unmarshal(data, &mm) == nil {
+			man = &mm
+		}
+	}
+	l.manifests[root] = man
+	return man
+}

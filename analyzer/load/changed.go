@@ -1,0 +1,168 @@
+package load
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/internal/fsx"
+)
+
+// localSourcePattern finds local module sources in native and JSON syntax
+// without parsing: source = "../modules/x", "source": "./x".
+var localSourcePattern = regexp.MustCompile(`^source"?\s*[=:]\s*"(\.{1,2}(?:[/\\][^"]*)?)"`)
+
+// localSources returns the local module sources written in a file.
+func localSources(src []byte) []string {
+	var out []string
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte("source"))
+		if j < 0 {
+			return out
+		}
+		at := i + j
+		i = at + len("source")
+		if at > 0 {
+			if c := src[at-1]; c != '"' && c != ' ' && c != '\t' && c != '\n' && c != '{' && c != ',' {
+				continue
+			}
+		}
+		if m := localSourcePattern.FindSubmatch(src[at:]); m != nil {
+			out = append(out, string(m[1]))
+		}
+	}
+}
+
+// changedFiles resolves pre-commit's changed files: the files of their
+// modules and of every module that calls them (transitively), found by a
+// quick textual scan of the tree under the working directory.
+func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, err error) {
+	want := map[string]bool{}
+	for _, c := range changed {
+		abs := c
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(l.workDir, c)
+		}
+		abs = filepath.Clean(abs)
+		st, err := os.Stat(abs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot read %s: %w", c, fsx.Cause(err))
+		}
+		if st.IsDir() {
+			want[abs] = true
+			continue
+		}
+		if _, ok := model.KindOf(filepath.Base(abs)); !ok {
+			return nil, nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", c)
+		}
+		want[filepath.Dir(abs)] = true
+	}
+	l.roots = []string{l.workDir}
+	byDir, err := l.scan(l.workDir, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	l.allDirs = map[string]bool{}
+	var sources []scannedFile
+	for dir, fs := range byDir {
+		for _, f := range fs {
+			if isTFSource(f.path) {
+				l.allDirs[l.display(dir)] = true
+				sources = append(sources, f)
+			}
+		}
+	}
+	// The scan has the files' times and sizes: an index of local sources
+	// cached by them spares reading the files that did not change since
+	// the last run; the others are read concurrently.
+	idx := loadSourceIndex(l.workDir)
+	callers := map[string][]string{} // target dir → caller dirs
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := make(chan scannedFile)
+	for w := 0; w < 2*runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range next {
+				srcs, ok := idx.sources(f)
+				if !ok {
+					continue
+				}
+				dir := filepath.Dir(f.path)
+				for _, m := range srcs {
+					target := filepath.Clean(filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(m, "\\", "/"))))
+					mu.Lock()
+					callers[target] = append(callers[target], dir)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, f := range sources {
+		next <- f
+	}
+	close(next)
+	wg.Wait()
+	idx.save()
+	closure := map[string]bool{}
+	var up func(d string)
+	up = func(d string) {
+		if closure[d] {
+			return
+		}
+		closure[d] = true
+		for _, c := range callers[d] {
+			up(c)
+		}
+	}
+	for d := range want {
+		up(d)
+	}
+	for d := range closure {
+		for _, f := range byDir[d] {
+			files = append(files, f.path)
+		}
+		restrictDirs = append(restrictDirs, d)
+	}
+	sort.Strings(files)
+	sort.Strings(restrictDirs)
+	return files, restrictDirs, nil
+}
+
+// restrict marks as scanned only the given module directories and the
+// modules that call them, directly or not.
+func restrict(mods []*model.Module, dirs []string) {
+	keep := map[*model.Module]bool{}
+	want := map[string]bool{}
+	for _, d := range dirs {
+		want[filepath.Clean(d)] = true
+	}
+	var up func(m *model.Module)
+	up = func(m *model.Module) {
+		if keep[m] {
+			return
+		}
+		keep[m] = true
+		for _, c := range m.Callers {
+			up(c.Block.Module)
+		}
+	}
+	for _, m := range mods {
+		if want[m.AbsDir] {
+			up(m)
+		}
+	}
+	for _, m := range mods {
+		if !keep[m] {
+			m.Scanned = false
+		}
+	}
+}

@@ -1,0 +1,200 @@
+package load
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/internal/fasthcl"
+	"github.com/tfgate/tfgate/internal/fsx"
+)
+
+// parseAll reads and parses files concurrently, keeping their order, and
+// extracts the top-level blocks of each (nil for files outside a module).
+func (l *loader) parseAll(paths []string) ([]*model.File, []*fileTop) {
+	out := make([]*model.File, len(paths))
+	tops := make([]*fileTop, len(paths))
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(paths) {
+		workers = len(paths)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f := l.parseFile(paths[i])
+				if m := l.modules[filepath.Dir(f.Abs)]; m != nil {
+					tops[i] = extractTop(f, m)
+				}
+				out[i] = f
+			}
+		}()
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out, tops
+}
+
+// ParseFile reads and parses one file, recording problems instead of failing.
+func (l *loader) parseFile(abs string) *model.File {
+	kind, _ := model.KindOf(filepath.Base(abs))
+	return l.parseFileAs(abs, kind)
+}
+
+func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
+	f := &model.File{Path: l.display(abs), Abs: abs, Kind: kind}
+	start := hcl.Range{Filename: f.Path, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}}
+	src, err := fsx.ReadRegular(abs, fsx.MaxFileSize)
+	var tooLarge fsx.TooLargeError
+	switch {
+	case errors.Is(err, fsx.ErrNotRegular):
+		l.problem(start, fmt.Sprintf("%s is not a regular file", f.Path), "")
+		return f
+	case errors.As(err, &tooLarge):
+		l.problem(start, fmt.Sprintf("%s is %v; not analyzed", f.Path, err), "")
+		return f
+	case err != nil:
+		l.problem(start, fmt.Sprintf("cannot read %s: %v", f.Path, fsx.Cause(err)), "")
+		return f
+	}
+	f.Src = src
+	hf, diags := ParseSource(src, f.Path, kind)
+	f.HCL = hf
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		r := start
+		if d.Subject != nil {
+			r = *d.Subject
+		}
+		msg := d.Summary
+		if d.Detail != "" {
+			msg += ": " + d.Detail
+		}
+		l.problem(r, msg, "")
+	}
+	return f
+}
+
+// maxNesting bounds bracket / unary / conditional nesting: deeper files
+// are reported, not parsed, so that hostile input cannot exhaust the stack.
+const maxNesting = 256
+
+// ParseSource parses one file's bytes without touching the file system. It
+// never panics: binary data, invalid UTF-8 and pathological nesting come
+// back as diagnostics with a nil file. Native syntax goes through fasthcl
+// first, which builds hclsyntax's own tree for the error-free common case
+// without hclsyntax's per-token garbage; anything else, and every
+// diagnostic, comes from hclsyntax.
+func ParseSource(src []byte, filename string, kind model.FileKind) (*hcl.File, hcl.Diagnostics) {
+	start := hcl.Range{Filename: filename, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
+	if bytes.IndexByte(src, 0) >= 0 {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Binary file", Detail: "the file contains NUL bytes and is not Terraform source; not analyzed", Subject: &start}}
+	}
+	if !utf8.Valid(src) {
+		r := invalidUTF8Range(src, filename)
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid UTF-8", Detail: "the file is not valid UTF-8 text; not analyzed", Subject: &r}}
+	}
+	if line, depth := nestingDepth(src); depth > maxNesting {
+		r := hcl.Range{Filename: filename, Start: hcl.Pos{Line: line, Column: 1}, End: hcl.Pos{Line: line, Column: 1}}
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Expression nested too deeply", Detail: fmt.Sprintf("nesting exceeds %d levels; not analyzed", maxNesting), Subject: &r}}
+	}
+	// Strip a UTF-8 byte order mark, which editors on Windows add.
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	var (
+		f     *hcl.File
+		diags hcl.Diagnostics
+	)
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				f = nil
+				diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Parser failure", Detail: fmt.Sprintf("the HCL parser failed on this file (%v); not analyzed", r), Subject: &start}}
+			}
+		}()
+		if kind.IsJSON() {
+			f, diags = hcljson.Parse(src, filename)
+		} else if ff, ok := fastParse(src, filename); ok {
+			f = ff // the same tree hclsyntax builds, without its per-token garbage
+		} else {
+			f, diags = hclsyntax.ParseConfig(src, filename, hcl.Pos{Line: 1, Column: 1})
+		}
+	}()
+	return f, diags
+}
+
+// fastParse is fasthcl.Parse, except that a panic in it (a bug: its tests
+// and fuzz target hold it to hclsyntax) hands the file to hclsyntax instead
+// of losing it.
+func fastParse(src []byte, filename string) (f *hcl.File, ok bool) {
+	defer func() {
+		if recover() != nil {
+			f, ok = nil, false
+		}
+	}()
+	return fasthcl.Parse(src, filename)
+}
+
+func invalidUTF8Range(src []byte, filename string) hcl.Range {
+	line, col := 1, 1
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		if r == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	p := hcl.Pos{Line: line, Column: col}
+	return hcl.Range{Filename: filename, Start: p, End: p}
+}
+
+// nestingDepth estimates the deepest nesting of brackets, unary operators
+// and conditionals, which is what drives the recursive-descent parser.
+func nestingDepth(src []byte) (line, max int) {
+	depth, ln, run := 0, 1, 0
+	for _, c := range src {
+		switch c {
+		case '(', '[', '{':
+			depth++
+			run = 0
+		case ')', ']', '}':
+			if depth > 0 {
+				depth--
+			}
+			run = 0
+		case '!', '-', '?':
+			run++
+		case ' ', '\t', '\r':
+		case '\n':
+			ln++
+			run = 0
+		default:
+			run = 0
+		}
+		if depth+run > max {
+			max, line = depth+run, ln
+		}
+	}
+	return line, max
+}

@@ -1,0 +1,86 @@
+package model
+
+import (
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// FileKind says what a file is, by its name.
+type FileKind int
+
+const (
+	KindTF         FileKind = iota + 1 // *.tf
+	KindTFJSON                         // *.tf.json
+	KindTFVars                         // *.tfvars
+	KindTFVarsJSON                     // *.tfvars.json
+	KindBackend                        // *.tfbackend
+	KindLock                           // .terraform.lock.hcl
+)
+
+// KindOf classifies a file name; ok is false for files tfgate does not read.
+func KindOf(name string) (FileKind, bool) {
+	switch {
+	case name == ".terraform.lock.hcl":
+		return KindLock, true
+	case strings.HasSuffix(name, ".tf.json"):
+		return KindTFJSON, true
+	case strings.HasSuffix(name, ".tf"):
+		return KindTF, true
+	case strings.HasSuffix(name, ".tfvars.json"):
+		return KindTFVarsJSON, true
+	case strings.HasSuffix(name, ".tfvars"):
+		return KindTFVars, true
+	case strings.HasSuffix(name, ".tfbackend"):
+		return KindBackend, true
+	}
+	return 0, false
+}
+
+// IsJSON reports whether the file uses HCL's JSON syntax.
+func (k FileKind) IsJSON() bool { return k == KindTFJSON || k == KindTFVarsJSON }
+
+// File is one parsed file.
+type File struct {
+	Path   string // slash path relative to the working directory (or absolute outside it)
+	Abs    string
+	Kind   FileKind
+	Src    []byte
+	HCL    *hcl.File // nil when the file could not be parsed at all
+	Module *Module   // nil for files given on the command line outside modules
+	lines  []int     // byte offset of each line start, built lazily
+}
+
+// Syntax returns the native-syntax body, or nil for JSON files.
+func (f *File) Syntax() *hclsyntax.Body {
+	if f.HCL == nil {
+		return nil
+	}
+	b, _ := f.HCL.Body.(*hclsyntax.Body)
+	return b
+}
+
+// Line returns line n (1-based) of the source without its line ending.
+func (f *File) Line(n int) string {
+	if f.lines == nil {
+		f.lines = []int{0}
+		for i, c := range f.Src {
+			if c == '\n' {
+				f.lines = append(f.lines, i+1)
+			}
+		}
+	}
+	if n < 1 || n > len(f.lines) {
+		return ""
+	}
+	start := f.lines[n-1]
+	end := len(f.Src)
+	if n < len(f.lines) {
+		end = f.lines[n] - 1
+	}
+	if end < start {
+		end = start
+	}
+	return strings.TrimRight(string(f.Src[start:end]), "\r")
+}

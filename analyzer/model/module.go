@@ -1,0 +1,153 @@
+package model
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// ModuleKind says how a module is used.
+type ModuleKind int
+
+const (
+	// Root modules are where `terraform apply` runs: they own state, backends
+	// and lock files.
+	Root ModuleKind = iota + 1
+	// Child modules are reusable: called through a local source by another
+	// scanned module, living under a modules/ directory, or the top of a module
+	// repository (a directory with examples/ or modules/ below it and neither a
+	// backend nor provider configuration of its own).
+	Child
+)
+
+func (k ModuleKind) String() string {
+	if k == Child {
+		return "child"
+	}
+	return "root"
+}
+
+// Module is one directory of Terraform configuration.
+type Module struct {
+	Dir     string // slash path relative to the working directory; "." for the working directory
+	AbsDir  string
+	Kind    ModuleKind
+	Example bool // a root under examples/, samples/, demo/, test/… (see classify): a demo, not something deployed
+	// Scanned is false for modules loaded only because a scanned module calls
+	// them (outside the paths given, or vendored): they are evaluated for their
+	// callers but not linted on their own.
+	Scanned bool
+	// External modules live outside the working directory or in a vendored
+	// tree; findings inside them are anchored at the calling module block.
+	External bool
+
+	Files       []*File // .tf and .tf.json, sorted by name
+	VarFiles    []*File // every .tfvars / .tfvars.json in the directory
+	BackendFile []*File // *.tfbackend
+	LockFile    *File   // .terraform.lock.hcl, when present
+
+	Terraform   []*Block // terraform blocks
+	Backends    []*Block // backend and cloud blocks inside terraform blocks
+	Variables   []*Block
+	Locals      []*Local
+	Outputs     []*Block
+	Providers   []*Block // provider configuration blocks
+	Resources   []*Block // resource, data and ephemeral blocks
+	ModuleCalls []*ModuleCall
+	Other       []*Block // check, import, moved, removed…
+
+	Callers []*ModuleCall // local calls from other loaded modules
+
+	// Requirements lists the providers the module declares or uses, by
+	// local name (ComputeProviderRequirements; the loader fills it in).
+	// Shared: callers must not modify it.
+	Requirements []*ProviderRequirement
+}
+
+// IsRoot reports whether the module is a root.
+func (m *Module) IsRoot() bool { return m.Kind == Root }
+
+// Name is the module's directory name, for messages.
+func (m *Module) Name() string {
+	if m.Dir == "." {
+		return "."
+	}
+	return m.Dir
+}
+
+// Variable returns the variable block with the given name.
+func (m *Module) Variable(name string) *Block {
+	for _, v := range m.Variables {
+		if v.Labels[0] == name {
+			return v
+		}
+	}
+	return nil
+}
+
+// FirstRange is where module-level findings go when nothing better exists:
+// the first terraform block, else line 1 of the first file.
+func (m *Module) FirstRange() hcl.Range {
+	if len(m.Terraform) > 0 {
+		return m.Terraform[0].DefRange
+	}
+	if len(m.Files) > 0 {
+		f := m.Files[0]
+		return hcl.Range{Filename: f.Path, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
+	}
+	return hcl.Range{Filename: m.Dir}
+}
+
+// RequiredProviders returns the entries of every required_providers block.
+func (m *Module) RequiredProviders() []*RequiredProvider {
+	var out []*RequiredProvider
+	for _, tb := range m.Terraform {
+		for _, rp := range tb.Blocks("required_providers") {
+			attrs, _ := rp.Body.JustAttributes()
+			names := make([]string, 0, len(attrs))
+			for n := range attrs {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				out = append(out, newRequiredProvider(n, attrs[n], rp))
+			}
+		}
+	}
+	return out
+}
+
+// Local is one entry of a locals block.
+type Local struct {
+	Name  string
+	Attr  *hcl.Attribute
+	File  *File
+	Block *Block
+}
+
+// ModuleCall is a module block.
+type ModuleCall struct {
+	Block   *Block
+	Name    string
+	Source  string // "" when not a static string
+	Version string // "" when absent or not static
+	// Target is the loaded module for local sources ("./x", "../x").
+	Target *Module
+	// Providers maps the child's provider keys ("aws", "aws.west") to the
+	// caller's ("aws.dr"), from the call's providers argument.
+	Providers map[string]string
+}
+
+// IsLocal reports whether the source is a local path.
+func (c *ModuleCall) IsLocal() bool { return IsLocalSource(c.Source) }
+
+// IsLocalSource reports whether a module source is a local directory.
+func IsLocalSource(s string) bool {
+	return s == "." || s == ".." || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") ||
+		strings.HasPrefix(s, ".\\") || strings.HasPrefix(s, "..\\")
+}
+
+// relDir joins a module-relative slash path.
+func relDir(base, p string) string { return path.Clean(path.Join(base, p)) }

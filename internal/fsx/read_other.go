@@ -1,0 +1,21 @@
+//go:build !unix
+
+package fsx
+
+import "os"
+
+// ReadRegular reads a file, refusing non-regular files and files over
+// limit bytes.
+func ReadRegular(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, ErrNotRegular
+	}
+	if st.Size() > limit {
+		return nil, TooLargeError{st.Size(), limit}
+	}
+	return os.ReadFile(path)
+}
