@@ -28,8 +28,8 @@ type baselineEntry struct {
 	Message     string `json:"message"`
 }
 
-// Has reports whether the baseline accepts a finding.
-func (b *Baseline) Has(f *Finding) bool { return b.Fingerprints[f.Fingerprint()] }
+// has reports whether the baseline accepts a finding.
+func (b *Baseline) has(f *Finding) bool { return b.Fingerprints[f.Fingerprint()] }
 
 // ReadBaseline reads a file written by WriteBaseline.
 func ReadBaseline(path string) (*Baseline, error) {

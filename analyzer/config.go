@@ -93,11 +93,11 @@ func ParseConfig(filename string, display string, rules []*Rule) (*Config, error
 	if err != nil {
 		return nil, fmt.Errorf("cannot read config %s: %w", display, fsx.Cause(err))
 	}
-	return ParseConfigSource(src, display, rules)
+	return parseConfigSource(src, display, rules)
 }
 
-// ParseConfigSource is ParseConfig on bytes.
-func ParseConfigSource(src []byte, display string, rules []*Rule) (*Config, error) {
+// parseConfigSource is ParseConfig on bytes.
+func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, error) {
 	f, diags := hclsyntax.ParseConfig(src, display, hcl.Pos{Line: 1, Column: 1})
 	if diags.HasErrors() {
 		return nil, &ConfigError{diags}

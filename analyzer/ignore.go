@@ -11,8 +11,8 @@ import (
 	"github.com/tfgate/tfgate/analyzer/model"
 )
 
-// IgnoreDirective is the comment marker that suppresses findings.
-const IgnoreDirective = "tfgate:ignore"
+// ignoreDirective is the comment marker that suppresses findings.
+const ignoreDirective = "tfgate:ignore"
 
 // Ignore is one `# tfgate:ignore rule-a,rule-b reason [exp:YYYY-MM-DD]`
 // comment. On a line of its own it covers the block or attribute that starts
@@ -28,7 +28,7 @@ type Ignore struct {
 	// Malformed says what is wrong with a directive that cannot be used
 	// (no reason, no rule, bad date); such a directive suppresses nothing.
 	Malformed string
-	Used      bool
+	used      bool // matched a finding in this run
 }
 
 var expiryPattern = regexp.MustCompile(`(^|\s)exp:(\S+)`)
@@ -37,7 +37,7 @@ var expiryPattern = regexp.MustCompile(`(^|\s)exp:(\S+)`)
 // be used say why in Malformed; whether the rules they name exist is for
 // the caller to check.
 func ParseIgnores(f *model.File) []*Ignore {
-	if !bytes.Contains(f.Src, []byte(IgnoreDirective)) {
+	if !bytes.Contains(f.Src, []byte(ignoreDirective)) {
 		return nil
 	}
 	src := bytes.TrimPrefix(f.Src, []byte("\xef\xbb\xbf"))
@@ -55,7 +55,7 @@ func ParseIgnores(f *model.File) []*Ignore {
 			continue
 		}
 		text := string(t.Bytes)
-		idx := strings.Index(text, IgnoreDirective)
+		idx := strings.Index(text, ignoreDirective)
 		if idx < 0 {
 			continue
 		}
@@ -66,7 +66,7 @@ func ParseIgnores(f *model.File) []*Ignore {
 			continue
 		}
 		ign := &Ignore{File: f, Range: t.Range}
-		body := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text[idx+len(IgnoreDirective):]), "*/"))
+		body := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text[idx+len(ignoreDirective):]), "*/"))
 		parseIgnoreBody(ign, body)
 		line := t.Range.Start.Line
 		if lastCodeLine == line {

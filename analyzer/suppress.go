@@ -99,7 +99,7 @@ func applyIgnores(ignores []*fileIgnores, findings []*Finding, ran []ActiveRule,
 				if f.Suppression != nil || !ign.covers(f.RuleID, f.Range) {
 					continue
 				}
-				ign.Used = true
+				ign.used = true
 				if expired {
 					continue
 				}
@@ -121,7 +121,7 @@ func applyIgnores(ignores []*fileIgnores, findings []*Finding, ran []ActiveRule,
 			case !ign.Expires.IsZero() && ign.Expires.Before(today):
 				findings = append(findings, &Finding{RuleID: ignRule.ID, Severity: ignRule.Severity, Range: ign.Range, Module: moduleDir(fi.file), Address: fmt.Sprintf("ignore@%s", ids), Source: "config",
 					Message: fmt.Sprintf("ignore for %s expired on %s: the findings it covered count again; fix them or extend the date", ids, ign.Expires.Format("2006-01-02"))})
-			case !ign.Used:
+			case !ign.used:
 				allRan := true
 				for _, id := range ign.Rules {
 					allRan = allRan && ranIDs[id]
@@ -149,7 +149,7 @@ func applyBaseline(b *Baseline, findings []*Finding) {
 		return
 	}
 	for _, f := range findings {
-		if f.Suppression == nil && b.Has(f) {
+		if f.Suppression == nil && b.has(f) {
 			f.Suppression = &Suppression{Kind: "external", Justification: "in baseline " + b.Path}
 		}
 	}

@@ -19,7 +19,7 @@ import (
 // max, a desired size outside them), a maximum above the configured
 // ceiling or left to a large platform default, and groups that cannot scale
 // at all, on the evaluated values of every module instance.
-var AutoscalingBounds = register(&analyzer.Rule{
+var autoscalingBounds = register(&analyzer.Rule{
 	ID:       "autoscaling-bounds",
 	Family:   analyzer.FamilyAutoscaling,
 	Severity: analyzer.Error,

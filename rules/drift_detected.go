@@ -6,7 +6,7 @@ import "github.com/tfgate/tfgate/analyzer"
 // changed or deleted outside Terraform. Its findings come from a
 // refresh-only plan (package analyzer/drift), not from the source: `tfgate
 // lint` never reports it.
-var DriftDetected = register(&analyzer.Rule{
+var driftDetected = register(&analyzer.Rule{
 	ID:       "drift-detected",
 	Family:   analyzer.FamilyDrift,
 	Severity: analyzer.Error,

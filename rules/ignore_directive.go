@@ -7,7 +7,7 @@ import "github.com/tfgate/tfgate/analyzer"
 // no finding. The framework, which reads and applies ignore comments,
 // produces its findings (Rule.IgnoreDirectives); the rule gives them an ID,
 // docs, a severity and a switch.
-var IgnoreDirective = &analyzer.Rule{
+var ignoreDirective = &analyzer.Rule{
 	ID:       "ignore-directive",
 	Family:   analyzer.FamilyTool,
 	Severity: analyzer.Warning,

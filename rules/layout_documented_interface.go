@@ -11,7 +11,7 @@ import (
 // LayoutDocumentedInterface reports variables without a description or a
 // type and outputs without a description: warnings in reusable modules,
 // notes in root modules.
-var LayoutDocumentedInterface = register(&analyzer.Rule{
+var layoutDocumentedInterface = register(&analyzer.Rule{
 	ID:       "layout-documented-interface",
 	Family:   analyzer.FamilyLayout,
 	Severity: analyzer.Warning,

@@ -14,7 +14,7 @@ import (
 // LayoutEnvironmentParity reports environments of one system that run
 // different code: other module versions or refs, other provider
 // constraints, another required_version, or a module the others all call.
-var LayoutEnvironmentParity = register(&analyzer.Rule{
+var layoutEnvironmentParity = register(&analyzer.Rule{
 	ID:       "layout-environment-parity",
 	Family:   analyzer.FamilyLayout,
 	Severity: analyzer.Warning,

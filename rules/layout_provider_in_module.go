@@ -10,7 +10,7 @@ import (
 
 // LayoutProviderInModule reports provider configuration blocks inside
 // reusable modules, including the legacy empty "proxy" blocks.
-var LayoutProviderInModule = register(&analyzer.Rule{
+var layoutProviderInModule = register(&analyzer.Rule{
 	ID:       "layout-provider-in-module",
 	Family:   analyzer.FamilyLayout,
 	Severity: analyzer.Warning,

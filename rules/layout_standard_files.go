@@ -14,7 +14,7 @@ import (
 // LayoutStandardFiles reports reusable modules that do not follow the
 // standard module structure: main.tf, README.md, variables in
 // variables.tf, outputs in outputs.tf and provider requirements declared.
-var LayoutStandardFiles = register(&analyzer.Rule{
+var layoutStandardFiles = register(&analyzer.Rule{
 	ID:       "layout-standard-files",
 	Family:   analyzer.FamilyLayout,
 	Severity: analyzer.Warning,

@@ -28,7 +28,7 @@ func layoutFindings(t *testing.T, rule *analyzer.Rule, dir string) []*analyzer.F
 // The fixture harness checks messages; these check the severities the
 // layout rules set per finding.
 func TestLayoutSeverities(t *testing.T) {
-	for _, f := range layoutFindings(t, LayoutDocumentedInterface, "module-and-root") {
+	for _, f := range layoutFindings(t, layoutDocumentedInterface, "module-and-root") {
 		want := analyzer.Warning
 		if strings.HasPrefix(f.Module, "envs/") {
 			want = analyzer.Note // root modules
@@ -37,12 +37,12 @@ func TestLayoutSeverities(t *testing.T) {
 			t.Errorf("%s:%d: %s: severity %s, want %s", f.Range.Filename, f.Range.Start.Line, f.Message, f.Severity, want)
 		}
 	}
-	for _, f := range layoutFindings(t, LayoutEnvironmentParity, "missing-module") {
+	for _, f := range layoutFindings(t, layoutEnvironmentParity, "missing-module") {
 		if f.Severity != analyzer.Note {
 			t.Errorf("%s:%d: %s: severity %s, want note", f.Range.Filename, f.Range.Start.Line, f.Message, f.Severity)
 		}
 	}
-	for _, f := range layoutFindings(t, LayoutEnvironmentParity, "module-version-drift") {
+	for _, f := range layoutFindings(t, layoutEnvironmentParity, "module-version-drift") {
 		if f.Severity != analyzer.Warning {
 			t.Errorf("%s:%d: %s: severity %s, want warning", f.Range.Filename, f.Range.Start.Line, f.Message, f.Severity)
 		}

@@ -13,7 +13,7 @@ import (
 // PinLockfile reports root modules without a dependency lock file, and
 // lock files that miss a provider, lock a version outside the constraints
 // or record no checksums.
-var PinLockfile = register(&analyzer.Rule{
+var pinLockfile = register(&analyzer.Rule{
 	ID:       "pin-lockfile",
 	Family:   analyzer.FamilyPinning,
 	Severity: analyzer.Error,

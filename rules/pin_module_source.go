@@ -13,7 +13,7 @@ import (
 // same configuration: registry modules without a bounded version, git and
 // Mercurial sources without a ref or on a branch, and archives without a
 // version in their path.
-var PinModuleSource = register(&analyzer.Rule{
+var pinModuleSource = register(&analyzer.Rule{
 	ID:       "pin-module-source",
 	Family:   analyzer.FamilyPinning,
 	Severity: analyzer.Error,

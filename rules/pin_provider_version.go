@@ -11,7 +11,7 @@ import (
 // PinProviderVersion reports providers that a module uses without
 // declaring them in required_providers with a source and a version, and
 // root modules whose provider constraints have no upper bound.
-var PinProviderVersion = register(&analyzer.Rule{
+var pinProviderVersion = register(&analyzer.Rule{
 	ID:       "pin-provider-version",
 	Family:   analyzer.FamilyPinning,
 	Severity: analyzer.Error,

@@ -11,7 +11,7 @@ import (
 // PinTerraformVersion reports root modules whose `required_version` is
 // missing or has no upper bound, and reusable modules whose
 // `required_version` is missing or has no lower bound.
-var PinTerraformVersion = register(&analyzer.Rule{
+var pinTerraformVersion = register(&analyzer.Rule{
 	ID:       "pin-terraform-version",
 	Family:   analyzer.FamilyPinning,
 	Severity: analyzer.Warning,

@@ -80,7 +80,7 @@ func statefulTypesDoc() string {
 
 // PlanDestructiveChange reports plans that delete or replace a stateful
 // resource.
-var PlanDestructiveChange = register(&analyzer.Rule{
+var planDestructiveChange = register(&analyzer.Rule{
 	ID:       "plan-destructive-change",
 	Family:   analyzer.FamilyPlan,
 	Severity: analyzer.Warning,
@@ -146,7 +146,7 @@ resource "aws_db_instance" "main" {
 			Validate: validatePatterns,
 		},
 	},
-	Plan: planDestructiveChange,
+	Plan: destructiveChanges,
 })
 
 // destroyReasons explains Terraform's action_reason for a deletion or a
@@ -163,7 +163,7 @@ var destroyReasons = map[tfjson.ActionReason]string{
 	tfjson.ActionReasonReplaceByTriggers:             "replace_triggered_by fired",
 }
 
-func planDestructiveChange(pass *analyzer.Pass) error {
+func destructiveChanges(pass *analyzer.Pass) error {
 	types := pass.StringsOption("types")
 	if pass.Option("types").IsNull() {
 		types = defaultStatefulTypes()

@@ -14,8 +14,8 @@ import (
 // All returns every rule, sorted by ID. Add a new rule here.
 func All() []*analyzer.Rule {
 	all := []*analyzer.Rule{
-		SyntaxError,
-		IgnoreDirective,
+		syntaxError,
+		ignoreDirective,
 	}
 	all = append(all, extra...)
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })

@@ -13,7 +13,7 @@ import (
 
 // SecretHardcoded reports credentials written literally in Terraform
 // configuration.
-var SecretHardcoded = register(&analyzer.Rule{
+var secretHardcoded = register(&analyzer.Rule{
 	ID:       "secret-hardcoded",
 	Family:   analyzer.FamilySecrets,
 	Severity: analyzer.Error,

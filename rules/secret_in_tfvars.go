@@ -7,7 +7,7 @@ import (
 )
 
 // SecretInTfvars reports credentials written in tfvars files.
-var SecretInTfvars = register(&analyzer.Rule{
+var secretInTfvars = register(&analyzer.Rule{
 	ID:       "secret-in-tfvars",
 	Family:   analyzer.FamilySecrets,
 	Severity: analyzer.Error,

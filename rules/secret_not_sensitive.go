@@ -20,7 +20,7 @@ import (
 
 // SecretNotSensitive reports secret variables and outputs that are not
 // marked sensitive.
-var SecretNotSensitive = register(&analyzer.Rule{
+var secretNotSensitive = register(&analyzer.Rule{
 	ID:       "secret-not-sensitive",
 	Family:   analyzer.FamilySecrets,
 	Severity: analyzer.Warning,

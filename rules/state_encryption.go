@@ -10,7 +10,7 @@ import (
 
 // StateEncryption reports backends that do not ask the store to encrypt
 // the state where the backend has a setting for it.
-var StateEncryption = register(&analyzer.Rule{
+var stateEncryption = register(&analyzer.Rule{
 	ID:       "state-encryption",
 	Family:   analyzer.FamilyState,
 	Severity: analyzer.Warning,

@@ -11,7 +11,7 @@ import (
 
 // StateKeyUnique reports root modules that store their state at the same
 // place, so that each apply overwrites the other's state.
-var StateKeyUnique = register(&analyzer.Rule{
+var stateKeyUnique = register(&analyzer.Rule{
 	ID:       "state-key-unique",
 	Family:   analyzer.FamilyState,
 	Severity: analyzer.Error,

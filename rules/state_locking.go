@@ -8,7 +8,7 @@ import (
 )
 
 // StateLocking reports remote backends that do not lock the state.
-var StateLocking = register(&analyzer.Rule{
+var stateLocking = register(&analyzer.Rule{
 	ID:       "state-locking",
 	Family:   analyzer.FamilyState,
 	Severity: analyzer.Error,

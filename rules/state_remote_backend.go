@@ -11,7 +11,7 @@ import (
 
 // StateRemoteBackend reports root modules that keep their state on the
 // local disk: no backend at all, or `backend "local"`.
-var StateRemoteBackend = register(&analyzer.Rule{
+var stateRemoteBackend = register(&analyzer.Rule{
 	ID:       "state-remote-backend",
 	Family:   analyzer.FamilyState,
 	Severity: analyzer.Error,

@@ -6,7 +6,7 @@ import "github.com/tfgate/tfgate/analyzer"
 // parse, unreadable or binary files, files over the size limit, local
 // module sources that do not exist, modules that call themselves and
 // locals that refer to each other in a cycle.
-var SyntaxError = &analyzer.Rule{
+var syntaxError = &analyzer.Rule{
 	ID:       "syntax-error",
 	Family:   analyzer.FamilyTool,
 	Severity: analyzer.Error,

@@ -22,7 +22,7 @@ import (
 // TagsRequired reports taggable resources whose effective tags (their own
 // tags or labels merged with the provider's default tags or labels) lack a
 // required key or carry a value that is not allowed.
-var TagsRequired = register(&analyzer.Rule{
+var tagsRequired = register(&analyzer.Rule{
 	ID:       "tags-required",
 	Family:   analyzer.FamilyTags,
 	Severity: analyzer.Error,

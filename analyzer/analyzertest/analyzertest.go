@@ -40,8 +40,8 @@ import (
 	"github.com/tfgate/tfgate/analyzer/tfplan"
 )
 
-// Now is the date fixtures run at, so that expiry dates are stable.
-var Now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+// now is the date fixtures run at, so that expiry dates are stable.
+var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
 type want struct {
 	file string
@@ -53,8 +53,8 @@ type want struct {
 var wantPattern = regexp.MustCompile(`(?:#|//)\s*want(\+\d+)?\s+((?:(?:"(?:[^"\\]|\\.)*"|` + "`[^`]*`" + `)\s*)+)`)
 var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|` + "`[^`]*`")
 
-// Cases lists the case directories of a rule's fixture directory.
-func Cases(t testing.TB, dir string) []string {
+// cases lists the case directories of a rule's fixture directory.
+func cases(t testing.TB, dir string) []string {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatalf("fixtures: %v", err)
@@ -76,24 +76,24 @@ func Cases(t testing.TB, dir string) []string {
 func Run(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
 	t.Helper()
 	n := 0
-	for _, c := range Cases(t, dir) {
+	for _, c := range cases(t, dir) {
 		c := c
 		t.Run(filepath.Base(c), func(t *testing.T) {
-			n += RunCase(t, rule, all, c)
+			n += runCase(t, rule, all, c)
 		})
 	}
 	return n
 }
 
-// RunCase checks one case directory.
-func RunCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
+// runCase checks one case directory.
+func runCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
 	t.Helper()
 	abs, _ := filepath.Abs(dir)
 	wants := collectWants(t, abs)
 	opts := analyzer.Options{
 		Load:  load.LoadOptions{Paths: []string{"."}, WorkDir: abs},
 		Rules: all,
-		Now:   Now,
+		Now:   now,
 	}
 	only := configure(t, rule, all, abs, &opts)
 	p, err := load.Load(opts.Load)
@@ -280,20 +280,20 @@ func String(fs []*analyzer.Finding) string {
 
 // RunPlan checks every case of a plan rule's fixture directory
 // (fixtures/plans/<rule-id>/) and returns the number of expectations
-// checked. See RunPlanCase for the layout of a case.
+// checked. See runPlanCase for the layout of a case.
 func RunPlan(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
 	t.Helper()
 	n := 0
-	for _, c := range Cases(t, dir) {
+	for _, c := range cases(t, dir) {
 		c := c
 		t.Run(filepath.Base(c), func(t *testing.T) {
-			n += RunPlanCase(t, rule, all, c)
+			n += runPlanCase(t, rule, all, c)
 		})
 	}
 	return n
 }
 
-// RunPlanCase checks one plan case: a directory holding plan.json (the
+// runPlanCase checks one plan case: a directory holding plan.json (the
 // output of `terraform show -json`, or written by hand in the same shape)
 // beside the configuration it came from. The case runs the way
 // `tfgate lint DIR --plan plan.json` does: the rule's static check on the
@@ -307,7 +307,7 @@ func RunPlan(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string
 // `tfgate plan plan.json` does (the plan alone, findings at lines of
 // plan.json) against the expectations in that file. A case without .tf
 // files runs only that way.
-func RunPlanCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
+func runPlanCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string) int {
 	t.Helper()
 	abs, _ := filepath.Abs(dir)
 	data, err := os.ReadFile(filepath.Join(abs, "plan.json"))
@@ -371,7 +371,7 @@ func runPlanMode(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, abs st
 	opts := analyzer.Options{
 		Load:     load.LoadOptions{Paths: []string{"."}, WorkDir: abs},
 		Rules:    all,
-		Now:      Now,
+		Now:      now,
 		Plan:     plan,
 		PlanRoot: ".",
 		PlanOnly: planOnly,

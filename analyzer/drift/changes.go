@@ -13,15 +13,15 @@ import (
 	"github.com/tfgate/tfgate/analyzer/secrets"
 )
 
-// Change is one drifted resource instance of a refresh-only plan.
-type Change struct {
+// change is one drifted resource instance of a refresh-only plan.
+type change struct {
 	Address string // resource instance address: module.app.aws_s3_bucket.logs["a"]
 	Action  string // "update" (changed outside Terraform) or "delete" (removed outside Terraform)
-	Attrs   []AttrChange
+	Attrs   []attrChange
 }
 
-// AttrChange is one top-level attribute that changed.
-type AttrChange struct {
+// attrChange is one top-level attribute that changed.
+type attrChange struct {
 	Name string
 	// Before and After are the values rendered as compact JSON, set only
 	// when they may be shown: not sensitive, not under a secret-like name,
@@ -33,10 +33,10 @@ type AttrChange struct {
 // maxValueLen bounds a value shown in a message, in characters.
 const maxValueLen = 64
 
-// Changes extracts the drifted managed resource instances of a plan.
+// changes extracts the drifted managed resource instances of a plan.
 // Terraform puts refresh-only drift in resource_drift only.
-func Changes(plan *tfjson.Plan) []Change {
-	var out []Change
+func changes(plan *tfjson.Plan) []change {
+	var out []change
 	for _, rc := range plan.ResourceDrift {
 		if rc == nil || rc.Change == nil || rc.Mode == tfjson.DataResourceMode || rc.DeposedKey != "" {
 			continue
@@ -44,13 +44,13 @@ func Changes(plan *tfjson.Plan) []Change {
 		a := rc.Change.Actions
 		switch {
 		case a.Delete():
-			out = append(out, Change{Address: rc.Address, Action: "delete"})
+			out = append(out, change{Address: rc.Address, Action: "delete"})
 		case a.Update():
-			c := Change{Address: rc.Address, Action: "update", Attrs: attrChanges(rc.Change)}
+			c := change{Address: rc.Address, Action: "update", Attrs: attrChanges(rc.Change)}
 			out = append(out, c)
 		case a.NoOp() || a.Read():
 		default:
-			out = append(out, Change{Address: rc.Address, Action: strings.Join(actionStrings(a), "-")})
+			out = append(out, change{Address: rc.Address, Action: strings.Join(actionStrings(a), "-")})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Address < out[j].Address })
@@ -66,7 +66,7 @@ func actionStrings(a tfjson.Actions) []string {
 }
 
 // attrChanges lists the top-level attributes whose values differ.
-func attrChanges(c *tfjson.Change) []AttrChange {
+func attrChanges(c *tfjson.Change) []attrChange {
 	before, _ := c.Before.(map[string]any)
 	after, _ := c.After.(map[string]any)
 	names := map[string]bool{}
@@ -76,13 +76,13 @@ func attrChanges(c *tfjson.Change) []AttrChange {
 	for k := range after {
 		names[k] = true
 	}
-	var out []AttrChange
+	var out []attrChange
 	for _, n := range sortedKeys(names) {
 		b, a := before[n], after[n]
 		if equalValues(b, a) {
 			continue
 		}
-		ac := AttrChange{Name: n}
+		ac := attrChange{Name: n}
 		if !sensitiveAt(c.BeforeSensitive, n) && !sensitiveAt(c.AfterSensitive, n) && !secretish(n) && showable(b) && showable(a) {
 			bs, as := render(b), render(a)
 			if utf8.RuneCountInString(bs) <= maxValueLen && utf8.RuneCountInString(as) <= maxValueLen {

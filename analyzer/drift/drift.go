@@ -119,7 +119,7 @@ func Run(ctx context.Context, opts Options) (*analyzer.Result, Outcome, error) {
 	out.AllRoots = len(roots)
 	var selected []*model.Module
 	for _, m := range roots {
-		if opts.Shard.Has(m.Dir) {
+		if opts.Shard.has(m.Dir) {
 			selected = append(selected, m)
 		}
 	}
@@ -209,10 +209,10 @@ func Run(ctx context.Context, opts Options) (*analyzer.Result, Outcome, error) {
 	wg.Wait()
 	sort.Slice(out.Roots, func(i, j int) bool { return out.Roots[i].Root < out.Roots[j].Root })
 	for _, ig := range x.opts.Ignores {
-		if ig.Expired(x.opts.Now) {
+		if ig.expired(x.opts.Now) {
 			res.Notifications = append(res.Notifications, analyzer.Notification{Level: "warning", Message: fmt.Sprintf(
 				"drift ignore %q (%s) expired on %s: the drift it covered counts again; fix the drift, or extend the date if it is still expected",
-				ig.Pattern, ig.Where(), ig.Expires.Format("2006-01-02"))})
+				ig.Pattern, ig.where(), ig.Expires.Format("2006-01-02"))})
 		}
 	}
 	analyzer.SortFindings(res.Findings)
@@ -235,7 +235,7 @@ func Roots(paths []string, workDir string, shard Shard) ([]string, int, error) {
 	}
 	var out []string
 	for _, m := range roots {
-		if shard.Has(m.Dir) {
+		if shard.has(m.Dir) {
 			out = append(out, m.Dir)
 		}
 	}
@@ -542,7 +542,7 @@ func (x *executor) varArgs(m *model.Module) (files, vars []string) {
 // rootOutcome is what one root produced.
 type rootOutcome struct {
 	summary RootSummary
-	changes []Change
+	changes []change
 	err     error
 	notes   []string // warnings about the root
 }
@@ -646,7 +646,7 @@ func (x *executor) runRoot(parent context.Context, m *model.Module) (ro rootOutc
 	if err := plan.Validate(); err != nil {
 		return fail("show", err)
 	}
-	ro.changes = Changes(&plan)
+	ro.changes = changes(&plan)
 	if plan.PriorState != nil && plan.PriorState.Values != nil {
 		ro.summary.ResourcesChecked = countInstances(plan.PriorState.Values.RootModule)
 	}
@@ -783,7 +783,7 @@ func (x *executor) finish(res *analyzer.Result, m *model.Module, ro *rootOutcome
 }
 
 // finding builds the drift-detected finding of one change.
-func (x *executor) finding(root *model.Module, workspace string, c Change) *analyzer.Finding {
+func (x *executor) finding(root *model.Module, workspace string, c change) *analyzer.Finding {
 	f := &analyzer.Finding{
 		RuleID:   RuleID,
 		Severity: x.opts.Severity,
@@ -813,7 +813,7 @@ func (x *executor) finding(root *model.Module, workspace string, c Change) *anal
 	remaining := c.Attrs
 	if c.Action == "update" && len(c.Attrs) > 0 {
 		if ic, rng, all := ignoreChanges(loc.Block); ic != nil || all {
-			var keep []AttrChange
+			var keep []attrChange
 			for _, a := range remaining {
 				if all || ic[a.Name] {
 					expected = append(expected, a.Name)
@@ -834,8 +834,8 @@ func (x *executor) finding(root *model.Module, workspace string, c Change) *anal
 		if !ig.applies(root.Dir, workspace) {
 			continue
 		}
-		expired := ig.Expired(x.opts.Now)
-		if ig.MatchResource(c.Address) {
+		expired := ig.expired(x.opts.Now)
+		if ig.matchResource(c.Address) {
 			if expired {
 				expiredNotes = append(expiredNotes, expiredNote(ig))
 				continue
@@ -848,9 +848,9 @@ func (x *executor) finding(root *model.Module, workspace string, c Change) *anal
 		if c.Action != "update" {
 			continue
 		}
-		var keep []AttrChange
+		var keep []attrChange
 		for _, a := range remaining {
-			if ig.MatchAttribute(c.Address, a.Name) {
+			if ig.matchAttribute(c.Address, a.Name) {
 				if expired {
 					expiredNotes = append(expiredNotes, expiredNote(ig))
 					keep = append(keep, a)
@@ -915,7 +915,7 @@ func (x *executor) finding(root *model.Module, workspace string, c Change) *anal
 }
 
 func expiredNote(ig *Ignore) string {
-	return fmt.Sprintf("the drift ignore %q at %s expired on %s", ig.Pattern, ig.Where(), ig.Expires.Format("2006-01-02"))
+	return fmt.Sprintf("the drift ignore %q at %s expired on %s", ig.Pattern, ig.where(), ig.Expires.Format("2006-01-02"))
 }
 
 func ignoreSuppression(ig *Ignore) *analyzer.Suppression {

@@ -78,7 +78,7 @@ func TestShardPartition(t *testing.T) {
 		root := fmt.Sprintf("accounts/%04d/network", i)
 		in := 0
 		for k := 1; k <= n; k++ {
-			if (Shard{k, n}).Has(root) {
+			if (Shard{k, n}).has(root) {
 				in++
 				counts[k]++
 			}
@@ -93,11 +93,11 @@ func TestShardPartition(t *testing.T) {
 		}
 	}
 	// Pinned: changing the hash would move every root of every fleet.
-	if got := ShardOf("envs/prod", 4); got != ShardOf("envs/prod", 4) || (Shard{}).Has("x") != true {
+	if got := shardOf("envs/prod", 4); got != shardOf("envs/prod", 4) || (Shard{}).has("x") != true {
 		t.Fatal("unstable")
 	}
-	if got := ShardOf("envs/prod", 1000); got != 1+int(fnv64a("envs/prod")%1000) {
-		t.Errorf("ShardOf is not FNV-1a 64 mod N + 1: %d", got)
+	if got := shardOf("envs/prod", 1000); got != 1+int(fnv64a("envs/prod")%1000) {
+		t.Errorf("shardOf is not FNV-1a 64 mod N + 1: %d", got)
 	}
 }
 
@@ -164,9 +164,9 @@ drift {
 	} {
 		var got bool
 		if tc.attr == "" {
-			got = tc.ig.MatchResource(tc.addr)
+			got = tc.ig.matchResource(tc.addr)
 		} else {
-			got = tc.ig.MatchAttribute(tc.addr, tc.attr)
+			got = tc.ig.matchAttribute(tc.addr, tc.attr)
 		}
 		if got != tc.want {
 			t.Errorf("%q on %s %s: %v, want %v", tc.ig.Pattern, tc.addr, tc.attr, got, tc.want)
@@ -176,11 +176,11 @@ drift {
 		t.Error("root and workspace scoping")
 	}
 	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d.Add(13 * time.Hour) }
-	if logs.Expired(day("2030-01-31")) || !logs.Expired(day("2030-02-01")) || asg.Expired(day("2999-01-01")) {
+	if logs.expired(day("2030-01-31")) || !logs.expired(day("2030-02-01")) || asg.expired(day("2999-01-01")) {
 		t.Error("expiry: an ignore holds through its date")
 	}
-	if logs.Where() != ".tfgate.hcl:6" {
-		t.Errorf("Where() = %s", logs.Where())
+	if logs.where() != ".tfgate.hcl:6" {
+		t.Errorf("Where() = %s", logs.where())
 	}
 }
 
@@ -226,7 +226,7 @@ func TestChanges(t *testing.T) {
 	if err := json.Unmarshal([]byte(src), &plan); err != nil {
 		t.Fatal(err)
 	}
-	got := Changes(&plan)
+	got := changes(&plan)
 	if len(got) != 3 || got[0].Address != "demo_object.a" || got[1].Address != "demo_object.b" || got[1].Action != "delete" || got[2].Address != "demo_object.s" {
 		t.Fatalf("changes: %+v", got)
 	}

@@ -44,8 +44,8 @@ type Ignore struct {
 	segs []string
 }
 
-// Expired reports whether the ignore's date is before today.
-func (ig *Ignore) Expired(now time.Time) bool {
+// expired reports whether the ignore's date is before today.
+func (ig *Ignore) expired(now time.Time) bool {
 	if ig.Expires.IsZero() {
 		return false
 	}
@@ -53,8 +53,8 @@ func (ig *Ignore) Expired(now time.Time) bool {
 	return ig.Expires.Before(today)
 }
 
-// Where is the ignore's location, file:line.
-func (ig *Ignore) Where() string {
+// where is the ignore's location, file:line.
+func (ig *Ignore) where() string {
 	return fmt.Sprintf("%s:%d", ig.Range.Filename, ig.Range.Start.Line)
 }
 
@@ -69,15 +69,15 @@ func (ig *Ignore) applies(root, workspace string) bool {
 	return true
 }
 
-// MatchResource reports whether the ignore covers a whole resource instance.
-func (ig *Ignore) MatchResource(address string) bool {
-	return matchSegs(ig.segs, SplitAddress(address))
+// matchResource reports whether the ignore covers a whole resource instance.
+func (ig *Ignore) matchResource(address string) bool {
+	return matchSegs(ig.segs, model.SplitAddress(address))
 }
 
-// MatchAttribute reports whether the ignore covers one attribute of a
+// matchAttribute reports whether the ignore covers one attribute of a
 // resource instance.
-func (ig *Ignore) MatchAttribute(address, attr string) bool {
-	return matchSegs(ig.segs, append(SplitAddress(address), attr))
+func (ig *Ignore) matchAttribute(address, attr string) bool {
+	return matchSegs(ig.segs, append(model.SplitAddress(address), attr))
 }
 
 // ParseIgnores decodes the `drift` blocks of a configuration file
@@ -118,7 +118,7 @@ func decodeIgnore(b *hcl.Block) (*Ignore, hcl.Diagnostics) {
 	if err := checkPattern(ig.Pattern); err != nil {
 		bad(b.LabelRanges[0], "Invalid drift ignore pattern", err.Error())
 	}
-	ig.segs = SplitAddress(ig.Pattern)
+	ig.segs = model.SplitAddress(ig.Pattern)
 	attrs, d := b.Body.JustAttributes()
 	diags = append(diags, d...)
 	names := model.InSourceOrder(attrs)
@@ -166,16 +166,13 @@ func checkPattern(p string) error {
 	if strings.TrimSpace(p) == "" {
 		return fmt.Errorf("the pattern is empty: give a resource address such as aws_autoscaling_group.web, optionally with an attribute")
 	}
-	for _, s := range SplitAddress(p) {
+	for _, s := range model.SplitAddress(p) {
 		if s == "" {
 			return fmt.Errorf("pattern %q has an empty segment (two dots, or a leading or trailing dot)", p)
 		}
 	}
 	return nil
 }
-
-// SplitAddress is analyzer.SplitAddress.
-var SplitAddress = model.SplitAddress
 
 // matchSegs matches pattern segments against address segments; "**"
 // matches any number of segments.

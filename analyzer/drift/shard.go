@@ -68,17 +68,17 @@ func (s Shard) String() string {
 	return fmt.Sprintf("%d/%d", s.K, s.N)
 }
 
-// Has reports whether a root (slash path relative to the working
+// has reports whether a root (slash path relative to the working
 // directory) belongs to the shard.
-func (s Shard) Has(root string) bool {
+func (s Shard) has(root string) bool {
 	if s.IsZero() {
 		return true
 	}
-	return ShardOf(root, s.N) == s.K
+	return shardOf(root, s.N) == s.K
 }
 
-// ShardOf is the 1-based shard of a root among n.
-func ShardOf(root string, n int) int {
+// shardOf is the 1-based shard of a root among n.
+func shardOf(root string, n int) int {
 	h := fnv.New64a()
 	h.Write([]byte(root))
 	return int(h.Sum64()%uint64(n)) + 1

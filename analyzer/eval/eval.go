@@ -22,8 +22,8 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 )
 
-// VarValue is a variable's value in one module instance and where it came from.
-type VarValue struct {
+// varValue is a variable's value in one module instance and where it came from.
+type varValue struct {
 	Value  cty.Value
 	Origin string     // "terraform.tfvars:3", "default", "--var", "module.app argument (envs/prod/main.tf:12)"
 	Range  *hcl.Range // where the value is written, when it is written somewhere
@@ -40,15 +40,11 @@ type Instance struct {
 	// FromPlan marks the synthetic instance behind plan values.
 	FromPlan bool
 
-	vars        map[string]*VarValue
+	vars        map[string]*varValue
 	locals      map[string]cty.Value
 	localOrigin map[string]string
 	ctx         *hcl.EvalContext
-	children    []*Instance
 }
-
-// IsRoot reports whether this instance has no caller.
-func (in *Instance) IsRoot() bool { return in.Parent == nil }
 
 // Root returns the outermost instance.
 func (in *Instance) Root() *Instance {
@@ -74,19 +70,10 @@ func (in *Instance) Via() string {
 	return strings.Join(chain, ".") + " in " + in.Root().Module.Name()
 }
 
-// Var returns a variable's value and origin (nil when undeclared).
-func (in *Instance) Var(name string) *VarValue { return in.vars[name] }
-
-// Children returns the instances of local module calls made by this one.
-func (in *Instance) Children() []*Instance { return in.children }
-
-// Context returns the evaluation context of the module body.
-func (in *Instance) Context() *hcl.EvalContext { return in.ctx }
-
-// Eval evaluates an expression in the module's context. Anything that
+// eval evaluates an expression in the module's context. Anything that
 // cannot be known (resource attributes, data sources, errors, unsupported
 // functions) is unknown: the result is never a guess.
-func (in *Instance) Eval(e hcl.Expression) cty.Value { return evalIn(in.ctx, e) }
+func (in *Instance) eval(e hcl.Expression) cty.Value { return evalIn(in.ctx, e) }
 
 func evalIn(ctx *hcl.EvalContext, e hcl.Expression) (v cty.Value) {
 	if e == nil {
@@ -232,7 +219,6 @@ func (ev *evaluator) build(in *Instance, stack []*model.Module) {
 			continue
 		}
 		child := &Instance{Module: c.Target, Parent: in, Call: c}
-		in.children = append(in.children, child)
 		ev.build(child, stack)
 	}
 }
@@ -251,7 +237,7 @@ func (ev *evaluator) problemOnce(r hcl.Range, msg, module string) {
 // disabled reports whether count or for_each makes a block have no instances.
 func disabled(in *Instance, b *model.Block) bool {
 	if a := b.Attr("count"); a != nil {
-		v := in.Eval(a.Expr)
+		v := in.eval(a.Expr)
 		if v.IsKnown() && !v.IsNull() && v.Type() == cty.Number {
 			if n, acc := v.AsBigFloat().Int64(); acc == 0 && n == 0 {
 				return true
@@ -259,7 +245,7 @@ func disabled(in *Instance, b *model.Block) bool {
 		}
 	}
 	if a := b.Attr("for_each"); a != nil {
-		v := in.Eval(a.Expr)
+		v := in.eval(a.Expr)
 		if v.IsKnown() && !v.IsNull() && v.CanIterateElements() && v.LengthInt() == 0 {
 			return true
 		}
@@ -294,9 +280,9 @@ func convertVar(v cty.Value, t cty.Type, defs *typeexpr.Defaults) cty.Value {
 	return cv
 }
 
-func (ev *evaluator) inputVars(in *Instance) map[string]*VarValue {
+func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 	m, opts := in.Module, ev.opts
-	out := map[string]*VarValue{}
+	out := map[string]*varValue{}
 	type written struct {
 		v      cty.Value
 		origin string
@@ -309,7 +295,7 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*VarValue {
 			name := vb.Labels[0]
 			if a := in.Call.Block.Attr(name); a != nil {
 				r := a.Range
-				given[name] = written{in.Parent.Eval(a.Expr), fmt.Sprintf("module.%s argument (%s:%d)", in.Call.Name, r.Filename, r.Start.Line), &r}
+				given[name] = written{in.Parent.eval(a.Expr), fmt.Sprintf("module.%s argument (%s:%d)", in.Call.Name, r.Filename, r.Start.Line), &r}
 			}
 		}
 	case !in.Standalone:
@@ -330,7 +316,7 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*VarValue {
 	for _, vb := range m.Variables {
 		name := vb.Labels[0]
 		t, defs := varType(vb)
-		vv := &VarValue{}
+		vv := &varValue{}
 		if w, ok := given[name]; ok {
 			vv.Value, vv.Origin, vv.Range = convertVar(w.v, t, defs), w.origin, w.rng
 		} else if in.Standalone {
@@ -533,7 +519,7 @@ func (in *Instance) baseVars() map[string]cty.Value {
 // rootContext holds Terraform's functions; every instance's context is a
 // child of it, so the function table is shared rather than copied.
 var rootContext = sync.OnceValue(func() *hcl.EvalContext {
-	return &hcl.EvalContext{Functions: Functions()}
+	return &hcl.EvalContext{Functions: functions()}
 })
 
 func (ev *evaluator) evalLocals(in *Instance) {
@@ -573,8 +559,8 @@ func (ev *evaluator) evalLocals(in *Instance) {
 	in.ctx = ctx
 }
 
-// Local returns a local value of this instance.
-func (in *Instance) Local(name string) (cty.Value, bool) {
+// local returns a local value of this instance.
+func (in *Instance) local(name string) (cty.Value, bool) {
 	v, ok := in.locals[name]
 	return v, ok
 }
@@ -682,7 +668,7 @@ func (in *Instance) Scopes(b *model.Block) []Scope {
 		return Scope{Inst: in, Block: b, Body: dynblock.Expand(b.Body, ctx), Key: key, ctx: ctx, raw: b.Body}
 	}
 	if a := b.Attr("count"); a != nil {
-		v := in.Eval(a.Expr)
+		v := in.eval(a.Expr)
 		if v.IsKnown() && !v.IsNull() && v.Type() == cty.Number {
 			if n, acc := v.AsBigFloat().Int64(); acc == 0 && n > 0 && n <= maxExpand {
 				out := make([]Scope, 0, n)
@@ -696,7 +682,7 @@ func (in *Instance) Scopes(b *model.Block) []Scope {
 		return []Scope{mk(map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.UnknownVal(cty.Number)})}, cty.UnknownVal(cty.Number))}
 	}
 	if a := b.Attr("for_each"); a != nil {
-		v := in.Eval(a.Expr)
+		v := in.eval(a.Expr)
 		if v.IsWhollyKnown() && !v.IsNull() && v.CanIterateElements() && v.LengthInt() <= maxExpand {
 			var out []Scope
 			for it := v.ElementIterator(); it.Next(); {

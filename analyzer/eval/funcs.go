@@ -26,11 +26,11 @@ var (
 	funcTable map[string]function.Function
 )
 
-// Functions returns Terraform's built-in functions that tfgate evaluates.
+// functions returns Terraform's built-in functions that tfgate evaluates.
 // Functions it does not know (or impure ones such as timestamp and uuid)
 // make an expression unknown, never wrong. File functions are added per
 // module by fileFuncs.
-func Functions() map[string]function.Function {
+func functions() map[string]function.Function {
 	funcsOnce.Do(func() {
 		funcTable = map[string]function.Function{
 			"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "floor": stdlib.FloorFunc,

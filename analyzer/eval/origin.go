@@ -318,7 +318,7 @@ func (t originTracer) traceRef(root string, steps []cty.Value, ctx *hcl.EvalCont
 // traceInside finds an element of a variable's value inside the default or
 // tfvars expression that gives it: the line of `max = 250` within a map of
 // per-environment sizes.
-func (t originTracer) traceInside(name string, vv *VarValue, steps []cty.Value, depth int) (string, bool) {
+func (t originTracer) traceInside(name string, vv *varValue, steps []cty.Value, depth int) (string, bool) {
 	in := t.s.Inst
 	if vv.Range == nil {
 		return "", false

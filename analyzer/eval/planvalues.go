@@ -130,9 +130,9 @@ func encodePlanValue(v, unknown any) any {
 	return v
 }
 
-// PlanValueKnown reports whether the plan knows the value at a path of
+// planValueKnown reports whether the plan knows the value at a path of
 // after-values (after_unknown does not mark it or a parent).
-func PlanValueKnown(unknown any, path ...any) bool {
+func planValueKnown(unknown any, path ...any) bool {
 	cur := unknown
 	for _, step := range path {
 		if b, ok := cur.(bool); ok {
@@ -159,5 +159,5 @@ func PlanValueKnown(unknown any, path ...any) bool {
 // PlanSensitive reports whether a path of values is marked sensitive
 // (before_sensitive/after_sensitive, or a whole sensitive parent).
 func PlanSensitive(sensitive any, path ...any) bool {
-	return !PlanValueKnown(sensitive, path...)
+	return !planValueKnown(sensitive, path...)
 }

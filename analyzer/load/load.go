@@ -24,9 +24,6 @@ import (
 type LoadOptions struct {
 	Paths   []string // files or directories; default "."
 	WorkDir string   // paths in output are relative to it; default: the process's
-	// Restrict, when set, limits the scanned modules to these directories
-	// (absolute) plus the modules that call them.
-	Restrict []string
 	// Changed lists files (pre-commit's changed files): only their modules
 	// and the modules that call them, directly or not, are loaded and
 	// linted. Callers are found under WorkDir by a quick scan of local
@@ -109,11 +106,11 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		phase = opts.Phase
 	}
 	start := time.Now()
-	var files []string
+	var files, restrictTo []string
 	seen := map[string]bool{}
 	if len(opts.Changed) > 0 {
 		var err error
-		files, opts.Restrict, err = l.changedFiles(opts.Changed)
+		files, restrictTo, err = l.changedFiles(opts.Changed)
 		if err != nil {
 			return nil, err
 		}
@@ -199,8 +196,9 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	sort.Slice(p.Modules, func(i, j int) bool { return p.Modules[i].Dir < p.Modules[j].Dir })
 	sort.Slice(p.LooseFiles, func(i, j int) bool { return p.LooseFiles[i].Path < p.LooseFiles[j].Path })
 	classify(p.Modules, l.roots, l.allDirs)
-	if len(opts.Restrict) > 0 {
-		restrict(p.Modules, opts.Restrict)
+	if len(restrictTo) > 0 {
+		// Only the changed modules and their callers are linted.
+		restrict(p.Modules, restrictTo)
 	}
 	for _, m := range p.Modules {
 		m.Requirements = m.ComputeProviderRequirements()

@@ -49,7 +49,7 @@ func (l *loader) parseAll(paths []string) ([]*model.File, []*fileTop) {
 	return out, tops
 }
 
-// ParseFile reads and parses one file, recording problems instead of failing.
+// parseFile reads and parses one file, recording problems instead of failing.
 func (l *loader) parseFile(abs string) *model.File {
 	kind, _ := model.KindOf(filepath.Base(abs))
 	return l.parseFileAs(abs, kind)
@@ -72,7 +72,7 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 		return f
 	}
 	f.Src = src
-	hf, diags := ParseSource(src, f.Path, kind)
+	hf, diags := parseSource(src, f.Path, kind)
 	f.HCL = hf
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
@@ -95,13 +95,13 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 // are reported, not parsed, so that hostile input cannot exhaust the stack.
 const maxNesting = 256
 
-// ParseSource parses one file's bytes without touching the file system. It
+// parseSource parses one file's bytes without touching the file system. It
 // never panics: binary data, invalid UTF-8 and pathological nesting come
 // back as diagnostics with a nil file. Native syntax goes through fasthcl
 // first, which builds hclsyntax's own tree for the error-free common case
 // without hclsyntax's per-token garbage; anything else, and every
 // diagnostic, comes from hclsyntax.
-func ParseSource(src []byte, filename string, kind model.FileKind) (*hcl.File, hcl.Diagnostics) {
+func parseSource(src []byte, filename string, kind model.FileKind) (*hcl.File, hcl.Diagnostics) {
 	start := hcl.Range{Filename: filename, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
 	if bytes.IndexByte(src, 0) >= 0 {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Binary file", Detail: "the file contains NUL bytes and is not Terraform source; not analyzed", Subject: &start}}

@@ -7,9 +7,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// ResourceAddress is a parsed resource instance address such as
+// resourceAddress is a parsed resource instance address such as
 // module.net["a"].module.subnets.aws_subnet.private[0].
-type ResourceAddress struct {
+type resourceAddress struct {
 	Modules []string // call names, outermost first (instance keys dropped)
 	Mode    string   // "managed", "data" or "ephemeral"
 	Type    string
@@ -17,9 +17,9 @@ type ResourceAddress struct {
 	Key     string // instance key as written ("[0]", `["a"]`), "" when none
 }
 
-// ParseResourceAddress parses an absolute resource instance address.
-func ParseResourceAddress(addr string) (ResourceAddress, error) {
-	var ra ResourceAddress
+// parseResourceAddress parses an absolute resource instance address.
+func parseResourceAddress(addr string) (resourceAddress, error) {
+	var ra resourceAddress
 	parts := SplitAddress(addr)
 	i := 0
 	for i+1 < len(parts) && parts[i] == "module" {
@@ -41,19 +41,6 @@ func ParseResourceAddress(addr string) (ResourceAddress, error) {
 		return ra, fmt.Errorf("%q is not a resource address", addr)
 	}
 	return ra, nil
-}
-
-// ConfigAddress is the address without module keys or instance key.
-func (ra ResourceAddress) ConfigAddress() string {
-	var b strings.Builder
-	for _, m := range ra.Modules {
-		b.WriteString("module." + m + ".")
-	}
-	if ra.Mode != "managed" {
-		b.WriteString(ra.Mode + ".")
-	}
-	b.WriteString(ra.Type + "." + ra.Name)
-	return b.String()
 }
 
 // SplitAddress splits a Terraform address on the dots outside brackets and
@@ -106,7 +93,7 @@ type Located struct {
 // outermost module call that tfgate cannot follow (a registry, git or
 // vendored module). ok is false when the root has no such resource.
 func (p *Project) Locate(root *Module, address string) (Located, bool) {
-	ra, err := ParseResourceAddress(address)
+	ra, err := parseResourceAddress(address)
 	if err != nil {
 		return Located{}, false
 	}

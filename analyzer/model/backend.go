@@ -49,11 +49,6 @@ type BackendAttr struct {
 	File  *File     // the file it is written in
 }
 
-// Origin is "path:line" of the setting.
-func (a *BackendAttr) Origin() string {
-	return fmt.Sprintf("%s:%d", a.Range.Filename, a.Range.Start.Line)
-}
-
 // IsOverrideFile reports whether a configuration file is a Terraform
 // override file (override.tf, *_override.tf and their .tf.json forms).
 func IsOverrideFile(p string) bool {
@@ -80,15 +75,6 @@ func (m *Module) BackendBlock() *Block {
 		return override
 	}
 	return primary
-}
-
-// EffectiveBackend merges backend configuration files (--backend-config)
-// into the module's backend block, in order, later files winning, and
-// returns the result. It is nil when the module has no backend or cloud
-// block. Files are not merged into cloud blocks, which Terraform
-// configures only from the block and the TF_CLOUD_* environment.
-func (m *Module) EffectiveBackend(extra []*File) *Backend {
-	return m.mergeBackend(nil, extra)
 }
 
 // BackendCandidates returns every configuration the module's backend may
@@ -439,7 +425,7 @@ func (b *Backend) StateLocation() (loc *StateLocation, ok bool) {
 			continue
 		}
 		str, ok := KnownString(v)
-		if !ok || IsTemplatePlaceholder(str) {
+		if !ok || isTemplatePlaceholder(str) {
 			// A template's "UPDATE_ME" is not a real location: two roots
 			// sharing it do not share state.
 			return nil, false
@@ -453,9 +439,9 @@ func (b *Backend) StateLocation() (loc *StateLocation, ok bool) {
 
 var templatePlaceholder = regexp.MustCompile(`(?i)^(<[^>]*>|\{\{.*\}\}|\$\{.*\}|x{3,}|(update|change|replace|fill|set|edit)[-_ ]?(me|this|it)\b.*|.*\b(your|my)[-_](bucket|project|org|organization|account|container|prefix|key)\b.*|todo|tbd|fixme|placeholder|example|changeme|replaceme)$`)
 
-// IsTemplatePlaceholder reports whether a configuration value is a stand-in
+// isTemplatePlaceholder reports whether a configuration value is a stand-in
 // that a template asks users to replace ("UPDATE_ME", "<bucket>",
 // "REPLACE_ME", "your-bucket"), not a real name.
-func IsTemplatePlaceholder(s string) bool {
+func isTemplatePlaceholder(s string) bool {
 	return templatePlaceholder.MatchString(strings.TrimSpace(s))
 }

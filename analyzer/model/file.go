@@ -49,7 +49,6 @@ type File struct {
 	Src    []byte
 	HCL    *hcl.File // nil when the file could not be parsed at all
 	Module *Module   // nil for files given on the command line outside modules
-	lines  []int     // byte offset of each line start, built lazily
 }
 
 // Syntax returns the native-syntax body, or nil for JSON files.
@@ -59,28 +58,4 @@ func (f *File) Syntax() *hclsyntax.Body {
 	}
 	b, _ := f.HCL.Body.(*hclsyntax.Body)
 	return b
-}
-
-// Line returns line n (1-based) of the source without its line ending.
-func (f *File) Line(n int) string {
-	if f.lines == nil {
-		f.lines = []int{0}
-		for i, c := range f.Src {
-			if c == '\n' {
-				f.lines = append(f.lines, i+1)
-			}
-		}
-	}
-	if n < 1 || n > len(f.lines) {
-		return ""
-	}
-	start := f.lines[n-1]
-	end := len(f.Src)
-	if n < len(f.lines) {
-		end = f.lines[n] - 1
-	}
-	if end < start {
-		end = start
-	}
-	return strings.TrimRight(string(f.Src[start:end]), "\r")
 }

@@ -29,15 +29,15 @@ type LockedProvider struct {
 	VersionAttr *hcl.Attribute
 }
 
-// DefaultRegistryHosts are the hosts an unqualified provider source
+// defaultRegistryHosts are the hosts an unqualified provider source
 // ("hashicorp/aws") resolves to: Terraform's registry, and OpenTofu's, which
 // writes its own host into lock files for the same source.
-var DefaultRegistryHosts = []string{"registry.terraform.io", "registry.opentofu.org"}
+var defaultRegistryHosts = []string{"registry.terraform.io", "registry.opentofu.org"}
 
-// BuiltinTerraformProvider is the provider built into Terraform
+// builtinTerraformProvider is the provider built into Terraform
 // (terraform_data, terraform_remote_state). It is never installed, locked or
 // versioned.
-const BuiltinTerraformProvider = "terraform.io/builtin/terraform"
+const builtinTerraformProvider = "terraform.io/builtin/terraform"
 
 // Lock parses the module's lock file. It returns nil when the module has
 // none or it does not parse (the parse error is a syntax-error finding).
@@ -45,14 +45,14 @@ func (m *Module) Lock() *LockFile {
 	if m.LockFile == nil {
 		return nil
 	}
-	return ParseLockFile(m.LockFile)
+	return parseLockFile(m.LockFile)
 }
 
 var lockSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "provider", LabelNames: []string{"source"}}}}
 
-// ParseLockFile reads the provider blocks of a lock file. Blocks and
+// parseLockFile reads the provider blocks of a lock file. Blocks and
 // attributes it does not know are ignored, as Terraform ignores them.
-func ParseLockFile(f *File) *LockFile {
+func parseLockFile(f *File) *LockFile {
 	if f == nil || f.HCL == nil {
 		return nil
 	}
@@ -107,10 +107,10 @@ func (lf *LockFile) Lookup(addr string) *LockedProvider {
 	}
 	want := strings.ToLower(addr)
 	alts := []string{want}
-	for _, h := range DefaultRegistryHosts {
+	for _, h := range defaultRegistryHosts {
 		if rest, ok := strings.CutPrefix(want, h+"/"); ok {
 			alts = alts[:0]
-			for _, h2 := range DefaultRegistryHosts {
+			for _, h2 := range defaultRegistryHosts {
 				alts = append(alts, h2+"/"+rest)
 			}
 			break
@@ -129,7 +129,7 @@ func (lf *LockFile) Lookup(addr string) *LockedProvider {
 // ShortProviderAddress drops the default registry host for messages:
 // "registry.terraform.io/hashicorp/aws" → "hashicorp/aws".
 func ShortProviderAddress(addr string) string {
-	for _, h := range DefaultRegistryHosts {
+	for _, h := range defaultRegistryHosts {
 		if rest, ok := strings.CutPrefix(addr, h+"/"); ok {
 			return rest
 		}

@@ -141,10 +141,10 @@ type ModuleCall struct {
 }
 
 // IsLocal reports whether the source is a local path.
-func (c *ModuleCall) IsLocal() bool { return IsLocalSource(c.Source) }
+func (c *ModuleCall) IsLocal() bool { return isLocalSource(c.Source) }
 
-// IsLocalSource reports whether a module source is a local directory.
-func IsLocalSource(s string) bool {
+// isLocalSource reports whether a module source is a local directory.
+func isLocalSource(s string) bool {
 	return s == "." || s == ".." || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") ||
 		strings.HasPrefix(s, ".\\") || strings.HasPrefix(s, "..\\")
 }

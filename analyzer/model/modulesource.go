@@ -72,8 +72,8 @@ var (
 	hostnamePattern     = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?::[0-9]+)?$|^localhost(?::[0-9]+)?$`)
 )
 
-// DefaultModuleRegistry is the host of unqualified registry module sources.
-const DefaultModuleRegistry = "registry.terraform.io"
+// defaultModuleRegistry is the host of unqualified registry module sources.
+const defaultModuleRegistry = "registry.terraform.io"
 
 // ParseModuleSource classifies a module source address. Sources tfgate
 // cannot place come back as SourceUnknown.
@@ -83,7 +83,7 @@ func ParseModuleSource(raw string) ModuleSource {
 	if s == "" {
 		return ms
 	}
-	if IsLocalSource(s) {
+	if isLocalSource(s) {
 		ms.Kind, ms.Package = SourceLocal, s
 		return ms
 	}
@@ -178,7 +178,7 @@ func registryAddress(s string) (host string, ok bool) {
 	parts := strings.Split(s, "/")
 	switch len(parts) {
 	case 3:
-		host = DefaultModuleRegistry
+		host = defaultModuleRegistry
 	case 4:
 		host = strings.ToLower(parts[0])
 		if !hostnamePattern.MatchString(host) || host == "github.com" || host == "bitbucket.org" {

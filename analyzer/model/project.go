@@ -45,23 +45,6 @@ func (p *Project) VarFiles() []*File {
 	return out
 }
 
-// AllFiles lists every loaded file: module sources, tfvars, backend and
-// lock files, and loose files, sorted by path.
-func (p *Project) AllFiles() []*File {
-	var out []*File
-	for _, m := range p.Modules {
-		out = append(out, m.Files...)
-		out = append(out, m.VarFiles...)
-		out = append(out, m.BackendFile...)
-		if m.LockFile != nil {
-			out = append(out, m.LockFile)
-		}
-	}
-	out = append(out, p.LooseFiles...)
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
-}
-
 // PlanRoot returns the root module a plan belongs to: the scanned root
 // module when there is exactly one, or the one in dir.
 func (p *Project) PlanRoot(dir string) (*Module, error) {

@@ -17,11 +17,11 @@ type ProviderUse struct {
 	How string
 }
 
-// ProviderUses lists every use of a provider in the module, in source order
+// providerUses lists every use of a provider in the module, in source order
 // (file, then position): provider blocks, resources, data sources (also
 // those scoped in check blocks), ephemeral resources, and the provider
 // configurations a module call passes in `providers = { … }`.
-func (m *Module) ProviderUses() []ProviderUse {
+func (m *Module) providerUses() []ProviderUse {
 	var out []ProviderUse
 	add := func(key string, b *Block, how string) {
 		if key == "" {
@@ -89,7 +89,7 @@ type ProviderRequirement struct {
 
 // Builtin reports whether this is Terraform's built-in provider, which is
 // never installed.
-func (r *ProviderRequirement) Builtin() bool { return r.Address == BuiltinTerraformProvider }
+func (r *ProviderRequirement) Builtin() bool { return r.Address == builtinTerraformProvider }
 
 // ComputeProviderRequirements lists the providers a module declares or
 // uses, by local name, sorted by name (Module.Requirements holds it for
@@ -108,7 +108,7 @@ func (m *Module) ComputeProviderRequirements() []*ProviderRequirement {
 		r := get(rp.Name)
 		r.Declared = append(r.Declared, rp)
 	}
-	for _, u := range m.ProviderUses() {
+	for _, u := range m.providerUses() {
 		r := get(u.Name)
 		r.Uses = append(r.Uses, u)
 	}
@@ -135,15 +135,15 @@ func (m *Module) ComputeProviderRequirements() []*ProviderRequirement {
 // built-in provider for "terraform".
 func ImpliedProviderAddress(name string) string {
 	if name == "terraform" {
-		return BuiltinTerraformProvider
+		return builtinTerraformProvider
 	}
 	return SourceAddress("", name)
 }
 
-// Shape tells whether tfgate can read an entry: readable when it is a
+// shape tells whether tfgate can read an entry: readable when it is a
 // string (legacy is then true: `aws = "~> 5.0"`) or an object. Anything
 // else (a variable, a function call) is unknown.
-func (rp *RequiredProvider) Shape() (readable, legacy bool) {
+func (rp *RequiredProvider) shape() (readable, legacy bool) {
 	if _, isString := StaticString(rp.Attr.Expr); isString {
 		return true, true
 	}
@@ -170,7 +170,7 @@ type ProviderDeclaration struct {
 func (r *ProviderRequirement) Declaration() (d ProviderDeclaration, ok bool) {
 	var base, over []*RequiredProvider
 	for _, rp := range r.Declared {
-		if readable, _ := rp.Shape(); !readable {
+		if readable, _ := rp.shape(); !readable {
 			return d, false
 		}
 		if IsOverrideFile(rp.Attr.Range.Filename) {
@@ -200,6 +200,6 @@ func (r *ProviderRequirement) Declaration() (d ProviderDeclaration, ok bool) {
 	if d.Entry == nil {
 		return d, false
 	}
-	_, d.Legacy = d.Entry.Shape()
+	_, d.Legacy = d.Entry.shape()
 	return d, true
 }

@@ -187,13 +187,13 @@ func bumpSegment(segs []int, i int) *version.Version {
 // HasUpperBound reports whether some clause caps the versions allowed:
 // `<`, `<=`, an exact version, or `~>` where it implies a cap.
 func (c *VersionConstraint) HasUpperBound() bool {
-	_, _, ok := c.UpperBound()
+	_, _, ok := c.upperBound()
 	return ok
 }
 
-// UpperBound returns the tightest upper bound of the constraint and whether
+// upperBound returns the tightest upper bound of the constraint and whether
 // it is inclusive.
-func (c *VersionConstraint) UpperBound() (v *version.Version, inclusive, ok bool) {
+func (c *VersionConstraint) upperBound() (v *version.Version, inclusive, ok bool) {
 	for _, cl := range c.Clauses {
 		u, inc, has := c.clauseUpper(cl)
 		if !has {
@@ -225,17 +225,6 @@ func (c *VersionConstraint) LowerBound() (*version.Version, bool) {
 func (c *VersionConstraint) HasLowerBound() bool {
 	_, ok := c.LowerBound()
 	return ok
-}
-
-// Exact reports whether the constraint names one version with `=` (or a
-// bare version).
-func (c *VersionConstraint) Exact() bool {
-	for _, cl := range c.Clauses {
-		if cl.Op == "=" {
-			return true
-		}
-	}
-	return false
 }
 
 // Allows reports whether a version meets the constraint, with the
@@ -296,9 +285,9 @@ func (c *VersionConstraint) SuggestBounded() string {
 	return fmt.Sprintf("%s %s, < %d.0.0", op, lo.Original(), segs[0]+1)
 }
 
-// VersionSatisfies reports whether version v meets constraint c in the given
+// versionSatisfies reports whether version v meets constraint c in the given
 // syntax. Either failing to parse is an error.
-func VersionSatisfies(v, c string, syn ConstraintSyntax) (bool, error) {
+func versionSatisfies(v, c string, syn ConstraintSyntax) (bool, error) {
 	vc, err := ParseVersionConstraint(c, syn)
 	if err != nil {
 		return false, err

@@ -64,13 +64,13 @@ func TestVersionConstraintAllows(t *testing.T) {
 		{"1.10.0", "~> 1.9.0", CoreSyntax, false},
 	}
 	for _, tt := range tests {
-		got, err := VersionSatisfies(tt.v, tt.c, tt.syn)
+		got, err := versionSatisfies(tt.v, tt.c, tt.syn)
 		if err != nil {
 			t.Errorf("%s %q: %v", tt.v, tt.c, err)
 			continue
 		}
 		if got != tt.want {
-			t.Errorf("VersionSatisfies(%s, %q, %d) = %v, want %v", tt.v, tt.c, tt.syn, got, tt.want)
+			t.Errorf("versionSatisfies(%s, %q, %d) = %v, want %v", tt.v, tt.c, tt.syn, got, tt.want)
 		}
 	}
 }

@@ -15,9 +15,9 @@ import (
 //go:embed tfgate-report.schema.json
 var JSONSchema []byte
 
-// JSONVersion is the version of the json format. It changes only when a
+// jsonVersion is the version of the json format. It changes only when a
 // field is removed or changes meaning; new optional fields keep it.
-const JSONVersion = "1"
+const jsonVersion = "1"
 
 type jsonReport struct {
 	Version       string             `json:"version"`
@@ -101,7 +101,7 @@ func jsonRange(r hcl.Range) (string, *jsonPos, *jsonPos) {
 func renderJSON(res *analyzer.Result, meta Meta) ([]byte, error) {
 	c := countFindings(res.Findings)
 	out := jsonReport{
-		Version:       JSONVersion,
+		Version:       jsonVersion,
 		Tool:          jsonTool{Name: "tfgate", Version: toolVersion(meta)},
 		Findings:      []jsonFinding{},
 		Summary:       jsonSummary{Errors: c.errors, Warnings: c.warnings, Notes: c.notes, Suppressed: c.suppressed(), Files: len(res.Files)},

@@ -7,10 +7,10 @@ import (
 	"github.com/tfgate/tfgate/analyzer"
 )
 
-// MaxMarkdownBytes bounds the markdown format so that it fits a GitHub
+// maxMarkdownBytes bounds the markdown format so that it fits a GitHub
 // issue body (65,536 characters) and a job summary (1 MiB) with room to
 // spare; findings past it are counted, not listed.
-const MaxMarkdownBytes = 60000
+const maxMarkdownBytes = 60000
 
 // RenderMarkdown renders res as GitHub-flavoured markdown, for a job
 // summary ($GITHUB_STEP_SUMMARY) or an issue body: a heading with the
@@ -68,7 +68,7 @@ func RenderMarkdown(res *analyzer.Result, meta Meta) ([]byte, error) {
 		b.WriteString("| Severity | Location | Rule | Message |\n|---|---|---|---|\n")
 		for i, f := range counted {
 			row := fmt.Sprintf("| %s | %s | [%s](%s) | %s |\n", level(f.Severity), mdCode(location(f)), mdEscape(f.RuleID), docURL(rules, f.RuleID), mdCell(f.FullMessage()))
-			if b.Len()+len(row) > MaxMarkdownBytes {
+			if b.Len()+len(row) > maxMarkdownBytes {
 				left = len(counted) - i
 				break
 			}
@@ -84,7 +84,7 @@ func RenderMarkdown(res *analyzer.Result, meta Meta) ([]byte, error) {
 		b.WriteString("| Location | Rule | Message | Why not counted |\n|---|---|---|---|\n")
 		for i, f := range suppressed {
 			row := fmt.Sprintf("| %s | %s | %s | %s |\n", mdCode(location(f)), mdEscape(f.RuleID), mdCell(f.FullMessage()), mdCell(f.Suppression.Justification))
-			if b.Len()+len(row) > MaxMarkdownBytes {
+			if b.Len()+len(row) > maxMarkdownBytes {
 				fmt.Fprintf(&b, "\n… and %s.\n", plural(len(suppressed)-i, "more"))
 				break
 			}

@@ -45,9 +45,9 @@ type Meta struct {
 	Color       bool // ANSI colour in text output (only set on a TTY)
 }
 
-// DefaultCategory is the SARIF automationDetails.id used when Meta.Category
+// defaultCategory is the SARIF automationDetails.id used when Meta.Category
 // is empty. The trailing slash makes it a category without a run id.
-const DefaultCategory = "tfgate/lint/"
+const defaultCategory = "tfgate/lint/"
 
 // Formats lists the output formats, the default first.
 var Formats = []string{"text", "compact", "json", "sarif", "markdown"}
@@ -168,8 +168,8 @@ const (
 	maskLine
 )
 
-// Redacted replaces hidden source text.
-const Redacted = "<redacted>"
+// redacted replaces hidden source text.
+const redacted = "<redacted>"
 
 // sources gives snippet lines with secrets masked.
 type sources struct {
@@ -295,11 +295,11 @@ func maskText(line string, k mask, json bool) (text string, keep int) {
 			sep = ":"
 		}
 		if i := strings.Index(line, sep); i >= 0 && keyPrefix.MatchString(line[:i]) {
-			return line[:i+1] + " " + Redacted, i + 1
+			return line[:i+1] + " " + redacted, i + 1
 		}
 	}
 	indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
-	return indent + Redacted, len(indent)
+	return indent + redacted, len(indent)
 }
 
 // keyPrefix matches what may come before an assignment's separator: an

@@ -430,8 +430,8 @@ func TestEdgeCases(t *testing.T) {
 	if got := run.OriginalURIBaseIDs[srcRoot].URI; got != "file:///C:/work/infra%20repo/" {
 		t.Errorf("SRCROOT = %q", got)
 	}
-	if got := run.AutomationDetails.ID; got != DefaultCategory {
-		t.Errorf("automationDetails.id = %q, want the default %q", got, DefaultCategory)
+	if got := run.AutomationDetails.ID; got != defaultCategory {
+		t.Errorf("automationDetails.id = %q, want the default %q", got, defaultCategory)
 	}
 	var prod sarifLog
 	if err := json.Unmarshal(render(t, "sarif", res, Meta{Category: "tfgate/prod"}), &prod); err != nil {
@@ -487,8 +487,8 @@ func TestSARIFResultCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := log.Runs[0]
-	if len(run.Results) != MaxSARIFResults {
-		t.Fatalf("%d results, want %d", len(run.Results), MaxSARIFResults)
+	if len(run.Results) != maxSARIFResults {
+		t.Fatalf("%d results, want %d", len(run.Results), maxSARIFResults)
 	}
 	levels := map[string]int{}
 	for _, r := range run.Results {

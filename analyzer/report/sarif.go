@@ -22,10 +22,10 @@ import (
 // Files over them are rejected, so tfgate trims its output to fit and says
 // what it left out.
 const (
-	// MaxSARIFResults is the most results in one run.
-	MaxSARIFResults = 25000
-	// MaxSARIFRules is the most rules in one run.
-	MaxSARIFRules = 25000
+	// maxSARIFResults is the most results in one run.
+	maxSARIFResults = 25000
+	// maxSARIFRules is the most rules in one run.
+	maxSARIFRules = 25000
 	// maxLocations is the most locations on one result: the primary one
 	// plus related locations.
 	maxLocations = 1000
@@ -40,10 +40,10 @@ const (
 const (
 	sarifSchemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 	srcRoot        = "%SRCROOT%"
-	// FingerprintKey names tfgate's partial fingerprint. Bump the version if
+	// fingerprintKey names tfgate's partial fingerprint. Bump the version if
 	// Finding.Fingerprint ever changes, so that alerts are not matched
 	// across incompatible fingerprints.
-	FingerprintKey = "tfgateFingerprint/v1"
+	fingerprintKey = "tfgateFingerprint/v1"
 )
 
 // Security severities GitHub shows for security rules: high, medium, low.
@@ -206,7 +206,7 @@ func buildSARIF(res *analyzer.Result, meta Meta, snippets bool, extra []sarifNot
 	src := newSources(res)
 	category := meta.Category
 	if category == "" {
-		category = DefaultCategory
+		category = defaultCategory
 	}
 	if !strings.HasSuffix(category, "/") {
 		// As GitHub's upload action does: without the slash, code scanning
@@ -262,9 +262,9 @@ func buildSARIF(res *analyzer.Result, meta Meta, snippets bool, extra []sarifNot
 			rules = append(rules, analyzer.ActiveRule{Rule: &analyzer.Rule{ID: f.RuleID, Severity: f.Severity}, Severity: f.Severity})
 		}
 	}
-	if len(rules) > MaxSARIFRules {
+	if len(rules) > maxSARIFRules {
 		// Keep the rules with results, then the others in order. Results
-		// never exceed MaxSARIFRules, so every result keeps its rule.
+		// never exceed maxSARIFRules, so every result keeps its rule.
 		var keep []analyzer.ActiveRule
 		for _, ar := range rules {
 			if used[ar.ID] {
@@ -272,13 +272,13 @@ func buildSARIF(res *analyzer.Result, meta Meta, snippets bool, extra []sarifNot
 			}
 		}
 		for _, ar := range rules {
-			if !used[ar.ID] && len(keep) < MaxSARIFRules {
+			if !used[ar.ID] && len(keep) < maxSARIFRules {
 				keep = append(keep, ar)
 			}
 		}
 		sort.SliceStable(keep, func(i, j int) bool { return index[keep[i].ID] < index[keep[j].ID] })
 		notes = append(notes, sarifNotification{Level: "note", Message: sarifMessage{Text: fmt.Sprintf(
-			"%d rules without results were left out of the SARIF file: GitHub accepts at most %d rules per run", len(rules)-len(keep), MaxSARIFRules)}})
+			"%d rules without results were left out of the SARIF file: GitHub accepts at most %d rules per run", len(rules)-len(keep), maxSARIFRules)}})
 		rules = keep
 		index = map[string]int{}
 		for i, ar := range rules {
@@ -320,12 +320,12 @@ func notificationLevel(l string) string {
 	return "note"
 }
 
-// capResults keeps at most MaxSARIFResults findings: errors before
+// capResults keeps at most maxSARIFResults findings: errors before
 // warnings before notes, findings that count before suppressed ones, then
 // file order. The findings kept stay in file order; the message says what
 // was dropped ("" when nothing was).
 func capResults(fs []*analyzer.Finding) ([]*analyzer.Finding, string) {
-	if len(fs) <= MaxSARIFResults {
+	if len(fs) <= maxSARIFResults {
 		return fs, ""
 	}
 	order := make([]int, len(fs))
@@ -340,7 +340,7 @@ func capResults(fs []*analyzer.Finding) ([]*analyzer.Finding, string) {
 		return fa.Suppression == nil && fb.Suppression != nil
 	})
 	keep := make([]bool, len(fs))
-	for _, i := range order[:MaxSARIFResults] {
+	for _, i := range order[:maxSARIFResults] {
 		keep[i] = true
 	}
 	var kept []*analyzer.Finding
@@ -358,9 +358,9 @@ func capResults(fs []*analyzer.Finding) ([]*analyzer.Finding, string) {
 			parts = append(parts, plural(drop[s], level(s)))
 		}
 	}
-	n := len(fs) - MaxSARIFResults
+	n := len(fs) - maxSARIFResults
 	msg := fmt.Sprintf("%d findings exceed GitHub code scanning's limit of %d results per run: the %d of lowest severity were left out of the SARIF file (%s); the text and json formats list them all",
-		len(fs), MaxSARIFResults, n, strings.Join(parts, ", "))
+		len(fs), maxSARIFResults, n, strings.Join(parts, ", "))
 	return kept, msg
 }
 
@@ -417,7 +417,7 @@ func sarifResultOf(f *analyzer.Finding, ruleIndex int, src *sources, snippets bo
 		RuleIndex:           ruleIndex,
 		Level:               level(f.Severity),
 		Message:             sarifMessage{Text: clip(f.FullMessage())},
-		PartialFingerprints: map[string]string{FingerprintKey: f.Fingerprint()},
+		PartialFingerprints: map[string]string{fingerprintKey: f.Fingerprint()},
 	}
 	loc := sarifLocation{PhysicalLocation: physical(f.Range, src, snippets)}
 	if f.Address != "" {

@@ -221,7 +221,7 @@ func underline(src *sources, r hcl.Range, text string, keep int) string {
 	}
 	if keep >= 0 {
 		if start > keep {
-			start = len(text) - len(Redacted)
+			start = len(text) - len(redacted)
 		}
 		if end > keep {
 			end = len(text)

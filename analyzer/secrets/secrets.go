@@ -493,13 +493,13 @@ var (
 		years milliseconds`)
 )
 
-// PlausibleSecret reports whether a string stored under a secret name could
+// plausibleSecret reports whether a string stored under a secret name could
 // be the secret itself. It is not when it is a placeholder, a number, a
 // boolean, a duration, an ARN, a URL, a path or file name, a host name or
 // e-mail address, an environment variable name, a setting keyword, prose,
 // or an identifier: the name of where the secret lives ("prod-db-password")
 // or a short lower-case word that keys another object ("level0").
-func PlausibleSecret(s string) bool {
+func plausibleSecret(s string) bool {
 	s = strings.TrimSpace(s)
 	if len(s) < 6 || IsPlaceholder(s) {
 		return false
@@ -574,7 +574,7 @@ func (c secretCtx) detect(s string) (string, bool) {
 		return "", false // only the embedded password or key makes it a secret
 	case machineSecretKinds[c.kind] && len(strings.TrimSpace(s)) < 16:
 		return "", false // keys and tokens are long; short values name them
-	case PlausibleSecret(s):
+	case plausibleSecret(s):
 		return c.kind, true
 	}
 	return "", false
