@@ -147,11 +147,11 @@ func layoutCallSignature(m *model.Module) (string, bool) {
 	}
 	var sig []string
 	for _, c := range m.ModuleCalls {
-		src, ok := layoutModuleSource(c)
+		src, ok := c.CallSource()
 		if !ok {
 			return "", false
 		}
-		sig = append(sig, c.Name+"="+src.identity)
+		sig = append(sig, c.Name+"="+src.Identity)
 	}
 	sort.Strings(sig)
 	return strings.Join(sig, "\n"), true
@@ -287,7 +287,7 @@ func layoutCompareModules(pass *analyzer.Pass, envs []*layoutEnv) {
 		type use struct {
 			env  *layoutEnv
 			call *model.ModuleCall
-			src  layoutSource
+			src  model.CallSource
 		}
 		var uses []use
 		ids := map[string]bool{}
@@ -296,12 +296,12 @@ func layoutCompareModules(pass *analyzer.Pass, envs []*layoutEnv) {
 			if c == nil {
 				continue
 			}
-			src, ok := layoutModuleSource(c)
+			src, ok := c.CallSource()
 			if !ok {
 				continue
 			}
 			uses = append(uses, use{e, c, src})
-			ids[src.identity] = true
+			ids[src.Identity] = true
 		}
 		same := len(ids) == 1
 		var obs []*layoutObs
@@ -310,45 +310,54 @@ func layoutCompareModules(pass *analyzer.Pass, envs []*layoutEnv) {
 			switch {
 			case !same:
 				self = fmt.Sprintf("%s calls module `%s` from %s", u.env.name, name, desc)
-			case u.src.version != "":
+			case u.src.Version != "":
 				self = fmt.Sprintf("%s pins module `%s` at %s", u.env.name, name, desc)
 			default:
 				self = fmt.Sprintf("%s calls module `%s` with %s", u.env.name, name, desc)
 			}
-			obs = append(obs, &layoutObs{env: u.env, key: u.src.key(), desc: desc, self: self,
+			obs = append(obs, &layoutObs{env: u.env, key: callKey(u.src), desc: desc, self: self,
 				f: analyzer.Finding{Range: u.call.Block.DefRange, Module: u.env.m.Dir, Address: u.call.Block.Address(), Attribute: "source"}})
 		}
 		layoutReportDrift(pass, obs)
 	}
 }
 
+// callKey is what must be equal for two calls to run the same code.
+func callKey(s model.CallSource) string {
+	v := s.Version
+	if s.Kind == model.SourceRegistry {
+		v = model.NormalizeConstraint(v)
+	}
+	return s.Identity + "\x00" + v
+}
+
 // layoutSourceDesc names a module source for messages: only its version
 // when every environment uses the same source, else source and version.
-func layoutSourceDesc(s layoutSource, sameIdentity bool) string {
+func layoutSourceDesc(s model.CallSource, sameIdentity bool) string {
 	ver := ""
 	switch {
-	case s.version == "":
-	case s.kind == layoutRemote:
-		ver = "ref `" + s.version + "`"
+	case s.Version == "":
+	case s.VCS():
+		ver = "ref `" + s.Version + "`"
 	default:
-		ver = "`" + s.version + "`"
+		ver = "`" + s.Version + "`"
 	}
 	if sameIdentity {
 		if ver != "" {
 			return ver
 		}
-		switch s.kind {
-		case layoutRegistry:
+		switch {
+		case s.Kind == model.SourceRegistry:
 			return "no version"
-		case layoutRemote:
+		case s.VCS():
 			return "no ref"
 		}
-		return "`" + s.display + "`"
+		return "`" + s.Display + "`"
 	}
 	if ver != "" {
-		return "`" + s.display + "` at " + ver
+		return "`" + s.Display + "` at " + ver
 	}
-	return "`" + s.display + "`"
+	return "`" + s.Display + "`"
 }
 
 // layoutCompareProviders compares the version constraints of each provider
@@ -393,7 +402,7 @@ func layoutCompareProviders(pass *analyzer.Pass, envs []*layoutEnv) {
 				o.self = fmt.Sprintf("%s sets no version constraint for provider `%s`", e.name, name)
 			} else {
 				c := strings.Join(d.constraints, ", ")
-				o.key, o.desc = layoutNormConstraint(c), "`"+c+"`"
+				o.key, o.desc = model.NormalizeConstraint(c), "`"+c+"`"
 				o.self = fmt.Sprintf("%s constrains provider `%s` to `%s`", e.name, name, c)
 			}
 			obs = append(obs, o)
@@ -438,7 +447,7 @@ func layoutCompareRequiredVersion(pass *analyzer.Pass, envs []*layoutEnv) {
 			if !ok || v == "" {
 				break
 			}
-			obs = append(obs, &layoutObs{env: e, key: layoutNormConstraint(v), desc: "`" + v + "`",
+			obs = append(obs, &layoutObs{env: e, key: model.NormalizeConstraint(v), desc: "`" + v + "`",
 				self: fmt.Sprintf("%s requires Terraform `%s`", e.name, v),
 				f:    analyzer.Finding{Range: a.Range, Module: e.m.Dir, Address: "terraform", Attribute: "required_version"}})
 			break
@@ -478,8 +487,8 @@ func layoutMissingModules(pass *analyzer.Pass, envs []*layoutEnv) {
 		// Sources this environment calls, to recognize a renamed call.
 		own := map[string]bool{}
 		for _, c := range e.m.ModuleCalls {
-			if src, ok := layoutModuleSource(c); ok {
-				own[src.identity] = true
+			if src, ok := c.CallSource(); ok {
+				own[src.Identity] = true
 			}
 		}
 		var missing []string
@@ -493,7 +502,7 @@ func layoutMissingModules(pass *analyzer.Pass, envs []*layoutEnv) {
 					continue
 				}
 				if c := layoutCall(o.m, n); c != nil {
-					if src, ok := layoutModuleSource(c); ok && own[src.identity] {
+					if src, ok := c.CallSource(); ok && own[src.Identity] {
 						renamed = true
 					}
 				}

@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/tfgate/tfgate/analyzer"
 	"github.com/tfgate/tfgate/analyzer/model"
 )
@@ -78,7 +77,7 @@ func runLayoutProviderInModule(pass *analyzer.Pass) error {
 // layoutProxyBlock reports whether a provider block sets nothing but an
 // alias: Terraform's legacy proxy configuration.
 func layoutProxyBlock(p *model.Block) bool {
-	if sb, ok := p.Body.(*hclsyntax.Body); ok && len(sb.Blocks) > 0 {
+	if p.HasBlocks() {
 		return false
 	}
 	for name := range p.Attrs() {

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -75,7 +74,7 @@ func runLayoutStandardFiles(pass *analyzer.Pass) error {
 			pass.Report(analyzer.Finding{Range: at, Module: m.Dir, Address: "file@main.tf",
 				Message: "reusable module has no `main.tf`; the standard module structure uses it as the entry point"})
 		}
-		if !layoutHasReadme(m.AbsDir) && !layoutInternalModule(pass.Project, m) {
+		if !layoutHasReadme(m) && !layoutInternalModule(pass.Project, m) {
 			pass.Report(analyzer.Finding{Range: at, Module: m.Dir, Address: "file@README.md",
 				Message: "reusable module has no `README.md` describing what it is for and how to call it"})
 		}
@@ -123,17 +122,15 @@ func layoutMisplaced(pass *analyzer.Pass, m *model.Module, blocks []*model.Block
 	}
 }
 
-// layoutHasReadme reports whether a directory holds a README (any case,
-// any extension). When the directory cannot be read, it says yes: tfgate
-// never flags what it cannot see.
-func layoutHasReadme(dir string) bool {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
+// layoutHasReadme reports whether a module's directory holds a README (any
+// case, any extension). When the directory was not listed, it says yes:
+// tfgate never flags what it cannot see.
+func layoutHasReadme(m *model.Module) bool {
+	if m.DirFiles == nil {
 		return true
 	}
-	for _, e := range ents {
-		n := strings.ToLower(e.Name())
-		if !e.IsDir() && (n == "readme" || strings.HasPrefix(n, "readme.")) {
+	for _, name := range m.DirFiles {
+		if n := strings.ToLower(name); n == "readme" || strings.HasPrefix(n, "readme.") {
 			return true
 		}
 	}

@@ -2,8 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/tfgate/tfgate/analyzer"
 	"github.com/tfgate/tfgate/analyzer/model"
@@ -99,10 +97,5 @@ func looksReusable(m *model.Module) bool {
 // terragruntUnit reports whether Terragrunt drives the module: it generates
 // the backend configuration when it runs.
 func terragruntUnit(m *model.Module) bool {
-	for _, name := range []string{"terragrunt.hcl", "terragrunt.hcl.json"} {
-		if _, err := os.Stat(filepath.Join(m.AbsDir, name)); err == nil {
-			return true
-		}
-	}
-	return false
+	return m.HasFile("terragrunt.hcl") || m.HasFile("terragrunt.hcl.json")
 }

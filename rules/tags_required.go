@@ -790,7 +790,7 @@ func (l *launchTags) lacks(p *tagPolicy, key string) bool {
 // tags they give instances. It returns nil when a template cannot be
 // resolved or its instance tags are not known.
 func launchTemplateTags(in *eval.Instance, asg *model.Block) *launchTags {
-	if _, native := asg.Body.(*hclsyntax.Body); !native {
+	if !asg.Native() {
 		// JSON: only what is visibly absent is known.
 		if len(asg.Blocks("launch_template"))+len(asg.Blocks("mixed_instances_policy"))+len(asg.Blocks("dynamic")) > 0 {
 			return nil
@@ -800,7 +800,8 @@ func launchTemplateTags(in *eval.Instance, asg *model.Block) *launchTags {
 	var refs []hcl.Traversal
 	for _, typ := range []string{"launch_template", "mixed_instances_policy"} {
 		for _, nb := range asg.Blocks(typ) {
-			refs = append(refs, bodyVariables(nb.Body.(*hclsyntax.Body))...)
+			r, _ := nb.References() // native, as asg
+			refs = append(refs, r...)
 		}
 	}
 	for _, db := range asg.Blocks("dynamic") {
@@ -851,18 +852,6 @@ func launchTemplateTags(in *eval.Instance, asg *model.Block) *launchTags {
 				}
 			}
 		}
-	}
-	return out
-}
-
-// bodyVariables lists the references of every expression in a native body.
-func bodyVariables(b *hclsyntax.Body) []hcl.Traversal {
-	var out []hcl.Traversal
-	for _, a := range b.Attributes {
-		out = append(out, a.Expr.Variables()...)
-	}
-	for _, nb := range b.Blocks {
-		out = append(out, bodyVariables(nb.Body)...)
 	}
 	return out
 }

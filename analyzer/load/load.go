@@ -74,6 +74,7 @@ type loader struct {
 	// the modules inside them: their key path in a root's
 	// .terraform/modules/modules.json.
 	installs map[*model.Module]install
+	dirFiles map[string][]string // names of the non-directory entries of each listed directory
 	problems []model.Problem
 	mu       sync.Mutex
 }
@@ -202,6 +203,7 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	}
 	for _, m := range p.Modules {
 		m.Requirements = m.ComputeProviderRequirements()
+		m.DirFiles = l.dirFiles[m.AbsDir]
 	}
 	p.Problems = l.problems
 	phase("modules", time.Since(parsedAt))
@@ -213,16 +215,29 @@ func (l *loader) listDir(dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	var out, names []string
 	for _, e := range ents {
 		if e.IsDir() {
 			continue
 		}
+		names = append(names, e.Name())
 		if _, ok := model.KindOf(e.Name()); ok {
 			out = append(out, filepath.Join(dir, e.Name()))
 		}
 	}
+	l.listed(dir, names)
 	return out, nil
+}
+
+// listed records the names of a directory's non-directory entries, for
+// Module.DirFiles.
+func (l *loader) listed(dir string, names []string) {
+	l.mu.Lock()
+	if l.dirFiles == nil {
+		l.dirFiles = map[string][]string{}
+	}
+	l.dirFiles[dir] = names
+	l.mu.Unlock()
 }
 
 func (l *loader) display(abs string) string {

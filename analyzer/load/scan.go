@@ -49,9 +49,13 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 	var visit func(dir string, ents []fs.DirEntry)
 	visit = func(dir string, ents []fs.DirEntry) {
 		var files []scannedFile
+		var names []string
 		for _, e := range ents {
 			name := e.Name()
 			p := filepath.Join(dir, name)
+			if !e.IsDir() {
+				names = append(names, name)
+			}
 			if e.IsDir() {
 				if skipDir(name) {
 					continue
@@ -104,6 +108,7 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 			mu.Lock()
 			out[dir] = files
 			mu.Unlock()
+			l.listed(dir, names)
 		}
 	}
 	visit(root, ents)

@@ -107,6 +107,42 @@ func (b *Block) Blocks(typ string, labels ...string) []*Block {
 	return out
 }
 
+// Native reports whether the block is written in HCL's native syntax
+// (false for .tf.json, where attributes and nested blocks look alike
+// without a schema).
+func (b *Block) Native() bool {
+	_, ok := b.Body.(*hclsyntax.Body)
+	return ok
+}
+
+// HasBlocks reports whether a native-syntax block has nested blocks
+// (false for JSON: Attrs lists its nested blocks too).
+func (b *Block) HasBlocks() bool {
+	sb, ok := b.Body.(*hclsyntax.Body)
+	return ok && len(sb.Blocks) > 0
+}
+
+// References lists the references of every expression in the block and
+// its nested blocks, in no particular order; ok is false for JSON, whose
+// expressions cannot be told from nested blocks without a schema.
+func (b *Block) References() (refs []hcl.Traversal, ok bool) {
+	sb, ok := b.Body.(*hclsyntax.Body)
+	if !ok {
+		return nil, false
+	}
+	var walk func(*hclsyntax.Body)
+	walk = func(b *hclsyntax.Body) {
+		for _, a := range b.Attributes {
+			refs = append(refs, a.Expr.Variables()...)
+		}
+		for _, nb := range b.Blocks {
+			walk(nb.Body)
+		}
+	}
+	walk(sb)
+	return refs, true
+}
+
 // StaticString returns the attribute's value when it is a literal string
 // (or a template without interpolation).
 func (b *Block) StaticString(name string) (string, bool) {

@@ -60,10 +60,22 @@ type Module struct {
 
 	Callers []*ModuleCall // local calls from other loaded modules
 
+	// DirFiles names the files (every entry but directories) of the
+	// module's directory, sorted: README.md, terragrunt.hcl, main.tf… nil
+	// when the directory was not listed.
+	DirFiles []string
+
 	// Requirements lists the providers the module declares or uses, by
 	// local name (ComputeProviderRequirements; the loader fills it in).
 	// Shared: callers must not modify it.
 	Requirements []*ProviderRequirement
+}
+
+// HasFile reports whether the module's directory holds a file (or a link)
+// of that name.
+func (m *Module) HasFile(name string) bool {
+	i := sort.SearchStrings(m.DirFiles, name)
+	return i < len(m.DirFiles) && m.DirFiles[i] == name
 }
 
 // IsRoot reports whether the module is a root.

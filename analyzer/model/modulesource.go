@@ -287,3 +287,82 @@ func (ms ModuleSource) VersionedPath() bool {
 	}
 	return false
 }
+
+// CallSource is a module call's source split into which module it runs and
+// which version of it: two calls run the same code when their Identity and
+// Version agree (registry constraints compared by NormalizeConstraint).
+type CallSource struct {
+	Kind ModuleSourceKind
+	// Identity is normalized, without version or ref: the same repository
+	// however it is spelled (git::https://github.com/a/b.git, github.com/a/b
+	// and git@github.com:a/b.git are one), local sources by the directory
+	// they reach.
+	Identity string
+	// Display is the source as written without its ref; the target
+	// directory for local sources.
+	Display string
+	// Version is the registry version constraint or the VCS ref as
+	// written; "" when none. Archives and buckets name the version in
+	// their address.
+	Version string
+}
+
+// VCS reports whether the source is a git or Mercurial repository,
+// versioned by a ref.
+func (s CallSource) VCS() bool { return s.Kind == SourceGit || s.Kind == SourceMercurial }
+
+// CallSource reads the call's source; ok is false when the source (or a
+// registry version) is not a static string.
+func (c *ModuleCall) CallSource() (CallSource, bool) {
+	raw := strings.TrimSpace(c.Source)
+	if raw == "" {
+		return CallSource{}, false
+	}
+	ms := ParseModuleSource(raw)
+	switch ms.Kind {
+	case SourceLocal:
+		dir := ""
+		if c.Target != nil {
+			dir = c.Target.Dir
+		} else {
+			dir = path.Clean(path.Join(c.Block.Module.Dir, strings.ReplaceAll(raw, "\\", "/")))
+		}
+		return CallSource{Kind: SourceLocal, Identity: "local:" + dir, Display: dir}, true
+	case SourceRegistry:
+		if c.Block.Attr("version") != nil && c.Version == "" {
+			return CallSource{}, false
+		}
+		id := strings.ToLower(ms.Host + "/" + ms.Package)
+		if ms.Subdir != "" {
+			id += "//" + strings.Trim(ms.Subdir, "/")
+		}
+		return CallSource{Kind: SourceRegistry, Identity: "registry:" + id, Display: raw, Version: strings.TrimSpace(c.Version)}, true
+	case SourceGit, SourceMercurial:
+		id := strings.ToLower(ms.Host + strings.TrimSuffix(strings.TrimSuffix(ms.Path, "/"), ".git"))
+		if ms.Subdir != "" {
+			id += "//" + strings.Trim(ms.Subdir, "/")
+		}
+		q := url.Values{}
+		for k, v := range ms.Query {
+			q[k] = v
+		}
+		q.Del(ms.RefParam())
+		q.Del("depth")
+		if rest := q.Encode(); rest != "" {
+			id += "?" + rest
+		}
+		display, query, _ := strings.Cut(raw, "?")
+		if query != "" {
+			if dq, err := url.ParseQuery(query); err == nil {
+				dq.Del(ms.RefParam())
+				dq.Del("depth")
+				if rest := dq.Encode(); rest != "" {
+					display += "?" + rest
+				}
+			}
+		}
+		return CallSource{Kind: ms.Kind, Identity: "vcs:" + id, Display: display, Version: ms.Ref()}, true
+	}
+	// Archives, buckets and unknown forms: the address is the version.
+	return CallSource{Kind: ms.Kind, Identity: "other:" + raw, Display: raw}, true
+}

@@ -1,6 +1,11 @@
 package model
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
 
 func TestParseModuleSource(t *testing.T) {
 	tests := []struct {
@@ -73,5 +78,54 @@ func TestIsCommitRef(t *testing.T) {
 		if IsCommitRef(ref) != want {
 			t.Errorf("IsCommitRef(%q) = %v", ref, !want)
 		}
+	}
+}
+
+// TestCallSourceIdentity: spellings of one module share an identity, the
+// ref or version is kept apart, and local sources are known by the
+// directory they reach.
+func TestCallSourceIdentity(t *testing.T) {
+	caller := &Module{Dir: "envs/prod"}
+	call := func(src, version string) *ModuleCall {
+		body := "source = \"" + src + "\"\n"
+		if version != "" {
+			body += "version = \"" + version + "\"\n"
+		}
+		f, diags := hclsyntax.ParseConfig([]byte("module \"x\" {\n"+body+"}\n"), "main.tf", hcl.Pos{Line: 1, Column: 1})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		hb := f.Body.(*hclsyntax.Body).Blocks[0].AsHCLBlock()
+		return &ModuleCall{Block: NewBlock(hb, nil, caller, nil), Name: "x", Source: src, Version: version}
+	}
+	same := []string{
+		"git::https://github.com/acme/vpc.git?ref=v1.2.0",
+		"github.com/acme/vpc?ref=v1.3.0",
+		"git::ssh://git@github.com/acme/vpc.git?ref=main&depth=1",
+	}
+	var first CallSource
+	for i, src := range same {
+		s, ok := call(src, "").CallSource()
+		if !ok || !s.VCS() {
+			t.Fatalf("%s: %+v, %v", src, s, ok)
+		}
+		if i == 0 {
+			first = s
+		} else if s.Identity != first.Identity {
+			t.Errorf("%s: identity %q, want %q", src, s.Identity, first.Identity)
+		}
+	}
+	if first.Version != "v1.2.0" || first.Display != "git::https://github.com/acme/vpc.git" {
+		t.Errorf("version %q, display %q", first.Version, first.Display)
+	}
+	reg, _ := call("terraform-aws-modules/vpc/aws", "~> 5.0").CallSource()
+	if reg.Identity != "registry:registry.terraform.io/terraform-aws-modules/vpc/aws" || reg.Version != "~> 5.0" {
+		t.Errorf("registry: %+v", reg)
+	}
+	if loc, _ := call("../../modules/net", "").CallSource(); loc.Identity != "local:modules/net" || loc.Display != "modules/net" {
+		t.Errorf("local: %+v", loc)
+	}
+	if _, ok := call("", "").CallSource(); ok {
+		t.Error("an empty source has no identity")
 	}
 }

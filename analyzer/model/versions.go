@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -297,4 +298,26 @@ func versionSatisfies(v, c string, syn ConstraintSyntax) (bool, error) {
 		return false, err
 	}
 	return vc.Allows(vv), nil
+}
+
+// NormalizeConstraint rewrites a version constraint so that constraints
+// meaning the same thing compare equal: "~>5.0" and "~> 5.0", ">= 1.0, < 2"
+// and "< 2.0.0,>=1", "= 1.2.0" and "1.2". The number of segments after `~>`
+// matters and is kept. Text that is not a constraint Terraform accepts is
+// compared without its spaces.
+func NormalizeConstraint(s string) string {
+	c, err := ParseVersionConstraint(s, CoreSyntax)
+	if err != nil {
+		return strings.Join(strings.Fields(s), "")
+	}
+	parts := make([]string, 0, len(c.Clauses))
+	for _, cl := range c.Clauses {
+		v := cl.Version.String()
+		if cl.Op == "~>" {
+			v = cl.Version.Original()
+		}
+		parts = append(parts, cl.Op+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
 }

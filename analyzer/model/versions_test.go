@@ -93,3 +93,21 @@ func TestVersionConstraintInvalid(t *testing.T) {
 		t.Errorf("go-version accepts a v prefix: %v", err)
 	}
 }
+
+func TestNormalizeConstraint(t *testing.T) {
+	for _, group := range [][]string{
+		{"~>5.0", "~> 5.0"},
+		{">= 1.0, < 2", "< 2.0.0,>=1"},
+		{"= 1.2.0", "1.2"},
+		{"not a constraint", "not a  constraint "},
+	} {
+		for _, c := range group[1:] {
+			if a, b := NormalizeConstraint(group[0]), NormalizeConstraint(c); a != b {
+				t.Errorf("%q → %q but %q → %q", group[0], a, c, b)
+			}
+		}
+	}
+	if NormalizeConstraint("~> 5.0") == NormalizeConstraint("~> 5.0.0") {
+		t.Error("~> 5.0 and ~> 5.0.0 allow different versions")
+	}
+}

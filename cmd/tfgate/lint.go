@@ -438,7 +438,7 @@ func useColor(mode string, w io.Writer) bool {
 }
 
 // strictUsage describes --strict from the rules that have a strict
-// severity: "plan-destructive-change is an error, not a warning".
+// severity ("<rule> is an error, not a warning").
 func strictUsage(all []*analyzer.Rule) string {
 	var parts []string
 	for _, r := range all {

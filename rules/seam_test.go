@@ -1,0 +1,67 @@
+package rules
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestRulesReadThroughTheModel fails when a rule file reads the file system
+// or takes the native syntax tree apart itself: rules see the files of a
+// module and its blocks through package model (Module.DirFiles,
+// Block.Native, Block.References…), so that what a rule sees is what the
+// loader loaded, for every rule alike.
+func TestRulesReadThroughTheModel(t *testing.T) {
+	forbidden := map[string]map[string]bool{
+		"os":                                    {"Stat": true, "Lstat": true, "ReadDir": true, "Open": true, "OpenFile": true, "ReadFile": true, "DirFS": true, "Getwd": true},
+		"path/filepath":                         {"Walk": true, "WalkDir": true, "Glob": true},
+		"io/fs":                                 {"WalkDir": true, "ReadDir": true, "ReadFile": true, "Stat": true, "Glob": true},
+		"github.com/hashicorp/hcl/v2/hclsyntax": {"Body": true},
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		local := map[string]string{} // import name → path
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			n := p[strings.LastIndex(p, "/")+1:]
+			if imp.Name != nil {
+				n = imp.Name.Name
+			}
+			local[n] = p
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			x, ok := sel.X.(*ast.Ident)
+			if !ok || x.Obj != nil { // a local variable, not a package
+				return true
+			}
+			if names := forbidden[local[x.Name]]; names[sel.Sel.Name] {
+				t.Errorf("%s: %s.%s: rules read files and syntax trees through package model", fset.Position(sel.Pos()), x.Name, sel.Sel.Name)
+			}
+			return true
+		})
+	}
+	if checked < 10 {
+		t.Fatalf("checked only %d rule files", checked)
+	}
+}
