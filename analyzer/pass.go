@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer/eval"
@@ -27,6 +28,36 @@ type Pass struct {
 	PlanRoot *model.Module
 	report   func(*Finding)
 	problems []model.Problem
+	shared   *shared
+}
+
+// shared holds what the passes of one run compute once for all rules.
+type shared struct {
+	reqs map[*model.Module]*onceReqs // one per module of the project, made before the rules run
+}
+
+type onceReqs struct {
+	once sync.Once
+	reqs []*model.ProviderRequirement
+}
+
+func newShared(p *model.Project) *shared {
+	s := &shared{reqs: make(map[*model.Module]*onceReqs, len(p.Modules))}
+	for _, m := range p.Modules {
+		s.reqs[m] = &onceReqs{}
+	}
+	return s
+}
+
+// ProviderRequirements is m.ProviderRequirements, computed once per module
+// and run and shared by the rules: callers must not modify it.
+func (p *Pass) ProviderRequirements(m *model.Module) []*model.ProviderRequirement {
+	o := p.shared.reqs[m]
+	if o == nil {
+		return m.ProviderRequirements()
+	}
+	o.once.Do(func() { o.reqs = m.ProviderRequirements() })
+	return o.reqs
 }
 
 // Problems lists the input that could not be loaded or evaluated: files

@@ -125,6 +125,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		ignores = readIgnores(res.Files, opts.Rules)
 	}()
 	problems := append(append([]model.Problem(nil), p.Problems...), ev.Problems...)
+	sh := newShared(p)
 	var (
 		mu       sync.Mutex
 		findings []*Finding
@@ -160,7 +161,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pass := &Pass{Rule: ar.Rule, Project: p, Instances: ev.Instances, Severity: ar.Severity, Options: map[string]cty.Value{}, BackendConfigs: opts.BackendConfigs, problems: problems}
+			pass := &Pass{Rule: ar.Rule, Project: p, Instances: ev.Instances, Severity: ar.Severity, Options: map[string]cty.Value{}, BackendConfigs: opts.BackendConfigs, problems: problems, shared: sh}
 			if isPlan {
 				pass.Plan, pass.PlanRoot = opts.Plan, planRoot
 			}

@@ -79,7 +79,7 @@ func runPinLockfile(pass *analyzer.Pass) error {
 		if !m.Scanned || m.Kind != model.Root {
 			continue
 		}
-		needs := lockNeeds(m)
+		needs := lockNeeds(pass, m)
 		if len(needs) == 0 {
 			continue
 		}
@@ -157,7 +157,7 @@ func checkLockEntry(pass *analyzer.Pass, m *model.Module, anchor hcl.Range, lf *
 // the root and the local modules it calls (transitively) declare or use,
 // by address, with every known constraint on them. Providers whose source
 // is not a static string, and the built-in provider, are left out.
-func lockNeeds(root *model.Module) []*lockNeed {
+func lockNeeds(pass *analyzer.Pass, root *model.Module) []*lockNeed {
 	byAddr := map[string]*lockNeed{}
 	seen := map[*model.Module]bool{}
 	var visit func(m *model.Module)
@@ -166,7 +166,7 @@ func lockNeeds(root *model.Module) []*lockNeed {
 			return
 		}
 		seen[m] = true
-		for _, r := range m.Requirements {
+		for _, r := range pass.ProviderRequirements(m) {
 			if r.Address == "" || r.Builtin() {
 				continue
 			}

@@ -76,7 +76,7 @@ func runPinProviderVersion(pass *analyzer.Pass) error {
 		if !m.Scanned {
 			continue
 		}
-		for _, r := range m.Requirements {
+		for _, r := range pass.ProviderRequirements(m) {
 			if r.Builtin() {
 				continue
 			}

@@ -202,7 +202,6 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		restrict(p.Modules, restrictTo)
 	}
 	for _, m := range p.Modules {
-		m.Requirements = m.ComputeProviderRequirements()
 		m.DirFiles = l.dirFiles[m.AbsDir]
 	}
 	p.Problems = l.problems

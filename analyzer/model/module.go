@@ -64,11 +64,6 @@ type Module struct {
 	// module's directory, sorted: README.md, terragrunt.hcl, main.tf… nil
 	// when the directory was not listed.
 	DirFiles []string
-
-	// Requirements lists the providers the module declares or uses, by
-	// local name (ComputeProviderRequirements; the loader fills it in).
-	// Shared: callers must not modify it.
-	Requirements []*ProviderRequirement
 }
 
 // HasFile reports whether the module's directory holds a file (or a link)

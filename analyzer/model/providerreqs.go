@@ -91,10 +91,10 @@ type ProviderRequirement struct {
 // never installed.
 func (r *ProviderRequirement) Builtin() bool { return r.Address == builtinTerraformProvider }
 
-// ComputeProviderRequirements lists the providers a module declares or
-// uses, by local name, sorted by name (Module.Requirements holds it for
-// loaded modules).
-func (m *Module) ComputeProviderRequirements() []*ProviderRequirement {
+// ProviderRequirements lists the providers a module declares or uses, by
+// local name, sorted by name. It is computed on each call: rules ask
+// Pass.ProviderRequirements, which computes it once per module and run.
+func (m *Module) ProviderRequirements() []*ProviderRequirement {
 	byName := map[string]*ProviderRequirement{}
 	get := func(name string) *ProviderRequirement {
 		r := byName[name]
