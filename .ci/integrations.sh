@@ -8,6 +8,11 @@
 #   version      `tfgate version` of a binary from `go install MODULE@COMMIT`
 #                (through the go command's own VCS download, from a local
 #                clone) and from `go build` in a checkout (VCS stamping)
+#   formats      the CI formats read back by real consumers: Checkstyle by
+#                reviewdog, JUnit by test-results-parser, GitLab Code
+#                Quality type-checked against codeclimate-types by tsc,
+#                GitHub workflow commands re-issued by @actions/core
+#                (.ci/formats/check.mjs), on the goldens and on a live run
 #   docker       the root Dockerfile: built and run when a Docker daemon with
 #                buildx is reachable; otherwise parsed and checked with
 #                BuildKit's own frontend (`docker build --check` rules and
@@ -37,6 +42,9 @@ cd "$here"
 ACTIONLINT_VERSION=v1.7.12
 GORELEASER_VERSION=v2.15.0
 SYFT_VERSION=v1.57.1
+REVIEWDOG_VERSION=v0.21.0
+# The npm packages that read tfgate's CI formats back (step formats).
+NPM_FORMATS=(@actions/core@3.0.1 test-results-parser@0.4.6 codeclimate-types@0.3.1 typescript@7.0.2)
 T=${TFGATE_TOOLS:-$HOME/.cache/tfgate-tools}
 mkdir -p "$T"
 W=$(mktemp -d "${TMPDIR:-/tmp}/tfgate-integrations.XXXXXX")
@@ -663,6 +671,68 @@ step_version() {
 }
 
 # ---------------------------------------------------------------------------
+step_formats() {
+  step=formats
+  local rd="$T/reviewdog-$REVIEWDOG_VERSION/reviewdog" nm="$T/npm-formats-$(echo "${NPM_FORMATS[*]}" | sha256sum | cut -c1-12)"
+  if [ ! -x "$rd" ]; then
+    # reviewdog's go.mod has replace directives: `go install MOD@V` refuses
+    # it, so it is built as a tool of a throwaway module.
+    log "building reviewdog $REVIEWDOG_VERSION from the Go module proxy (cached in $(dirname "$rd"))"
+    local m="$W/reviewdog-mod"
+    mkdir -p "$m" "$(dirname "$rd").tmp"
+    (cd "$m" && go mod init reviewdog-build >/dev/null 2>&1 &&
+      GOFLAGS='' go get -tool "github.com/reviewdog/reviewdog/cmd/reviewdog@$REVIEWDOG_VERSION" >&2 &&
+      GOFLAGS='' CGO_ENABLED=0 GOBIN="$(dirname "$rd").tmp" go install github.com/reviewdog/reviewdog/cmd/reviewdog >&2) ||
+      die "building reviewdog failed"
+    rm -rf "$(dirname "$rd")" && mv "$(dirname "$rd").tmp" "$(dirname "$rd")"
+  fi
+  if [ ! -d "$nm/node_modules/typescript" ]; then
+    command -v npm >/dev/null || aptget npm || die "npm is needed to read the formats back: apt-get install npm"
+    log "npm install ${NPM_FORMATS[*]} (cached in $nm)"
+    mkdir -p "$nm.tmp"
+    npm install --prefix "$nm.tmp" --no-audit --no-fund --loglevel=error "${NPM_FORMATS[@]}" >&2 || die "npm install failed"
+    rm -rf "$nm" && mv "$nm.tmp" "$nm"
+  fi
+  cp .ci/formats/check.mjs "$nm/check.mjs"
+  local bin="$W/tfgate-formats" out
+  go build -o "$bin" ./cmd/tfgate || die "go build failed"
+
+  # check DIR CHECKSTYLE JUNIT GITLAB GITHUB COMPACT: each report read back.
+  check() {
+    local dir=$1 cs=$2 ju=$3 gl=$4 gh=$5 compact=$6 want got totals
+    # reviewdog reads every <error> as tfgate's compact format states it.
+    got=$(cd "$dir" && "$rd" -f=checkstyle -reporter=local -filter-mode=nofilter -fail-level=none < "$cs" | sed -E 's/ \(tfgate\.[a-z0-9-]+\)$//' | sort) ||
+      die "reviewdog could not read $cs"
+    want=$(sed -E 's/^([^:]+:[0-9]+:[0-9]+): (error|warning|note)\[[a-z0-9-]+\] /\1: \2: /; s/: note: /: info: /' "$compact" | sort)
+    [ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") >&2; die "reviewdog read $cs differently from the compact report (diff above)"; }
+    log "reviewdog read $(grep -c . <<<"$got") findings from $(basename "$cs"), as the compact report has them"
+    totals=$(python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); print(r.get("tests"), int(r.get("failures")) + int(r.get("errors")), r.get("skipped"))' "$ju")
+    # shellcheck disable=SC2086
+    (cd "$nm" && node check.mjs junit "$ju" $totals) || die "test-results-parser disagrees with $ju"
+    { echo 'import type { Issue } from "codeclimate-types";'; echo 'export const issues: Issue[] ='; cat "$gl"; echo ';'; } > "$nm/gitlab-check.ts"
+    (cd "$nm" && ./node_modules/.bin/tsc --noEmit --strict --module nodenext --moduleResolution nodenext gitlab-check.ts >&2) ||
+      die "$gl is not an array of Code Climate issues (codeclimate-types, tsc above)"
+    log "tsc: $(basename "$gl") is a valid Code Climate Issue[] ($(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$gl") issues)"
+    (cd "$nm" && node check.mjs github "$gh") || die "@actions/core writes $gh differently"
+  }
+
+  log "the goldens (fixtures/report/golden.*)"
+  local g=fixtures/report
+  # The goldens' compact lines are made with the same fixture rules.
+  check "$here/$g/tree" "$here/$g/golden.checkstyle" "$here/$g/golden.junit" "$here/$g/golden.gitlab" "$here/$g/golden.github" "$here/$g/golden.compact"
+
+  log "a live run on fixtures/example"
+  local ex="$W/formats-example"
+  cp -r fixtures/example "$ex"
+  git -C "$ex" init -q
+  (cd "$ex" && "$bin" lint --fail-on never --format compact=compact.txt --format checkstyle=cs.xml --format junit=junit.xml --format gitlab=gl.json --format github=gh.txt .) ||
+    die "tfgate lint on fixtures/example failed"
+  [ -s "$ex/compact.txt" ] || die "no findings on fixtures/example: nothing to check"
+  check "$ex" "$ex/cs.xml" "$ex/junit.xml" "$ex/gl.json" "$ex/gh.txt" "$ex/compact.txt"
+  log "ok: checkstyle (reviewdog $REVIEWDOG_VERSION), junit (test-results-parser), gitlab (codeclimate-types + tsc), github (@actions/core)"
+}
+
+# ---------------------------------------------------------------------------
 step_docker() {
   step=docker
   if docker_ok; then
@@ -687,13 +757,13 @@ step_docker() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(actionlint version docker precommit goreleaser)
+[ ${#steps[@]} -gt 0 ] || steps=(actionlint version formats docker precommit goreleaser)
 for s in "${steps[@]}"; do
   step=$s
   case $s in
     # A subshell each: steps change directory and environment.
-    actionlint | version | docker | precommit | goreleaser) ( "step_$s" ) ;;
-    *) die "unknown step $s (steps: actionlint version docker precommit goreleaser)" ;;
+    actionlint | version | formats | docker | precommit | goreleaser) ( "step_$s" ) ;;
+    *) die "unknown step $s (steps: actionlint version formats docker precommit goreleaser)" ;;
   esac
 done
 step=all

@@ -41,6 +41,7 @@ type Options struct {
 type Notification struct {
 	Level   string // "error", "warning" or "note"
 	Message string
+	Rule    string // the rule that failed to run, when it is about one
 }
 
 // Result is the outcome of a run.
@@ -188,7 +189,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				res.Notifications = append(res.Notifications, Notification{Level: "error", Message: fmt.Sprintf("rule %s failed: %v", ar.ID, err)})
+				res.Notifications = append(res.Notifications, Notification{Level: "error", Rule: ar.ID, Message: fmt.Sprintf("rule %s failed: %v", ar.ID, err)})
 			}
 			findings = append(findings, local...)
 		}()

@@ -1,7 +1,7 @@
 // Package report renders the result of a lint run for people and for
 // machines.
 //
-// Four formats exist:
+// The formats:
 //
 //   - text (the default): one block per finding with the source lines,
 //     a docs link the first time a rule appears, tool messages and a
@@ -15,6 +15,14 @@
 //   - sarif: SARIF 2.1.0 shaped for GitHub code scanning (one run, stable
 //     partial fingerprints, rule metadata with severities, GitHub's upload
 //     limits enforced).
+//   - markdown: a summary for job summaries and pull request comments.
+//   - junit: JUnit XML for Jenkins, Azure DevOps, GitLab, CircleCI and
+//     Buildkite test reports (junit.go).
+//   - checkstyle: Checkstyle XML for reviewdog and Jenkins' Warnings Next
+//     Generation (checkstyle.go).
+//   - gitlab: GitLab Code Quality JSON with stable fingerprints (gitlab.go).
+//   - github: GitHub Actions workflow commands, annotations without code
+//     scanning (github.go).
 //
 // Source lines covered by a finding marked Secret never appear in any
 // format: every snippet line that overlaps such a finding is masked.
@@ -40,9 +48,24 @@ type Meta struct {
 	ToolVersion string // e.g. "0.1.0" or "dev"
 	Category    string // --category; SARIF runs[0].automationDetails.id (a "/" is appended when missing); default "tfgate/lint/" when empty
 	WorkDir     string // absolute; findings' filenames are already relative to it (slash paths)
-	CommandLine string // for SARIF invocations[0].commandLine
-	Start, End  time.Time
-	Color       bool // ANSI colour in text output (only set on a TTY)
+	RepoRoot    string // absolute repository root: gitlab, github and sarif paths are relative to it ("" = WorkDir)
+	RunDir      string // absolute directory tfgate ran in, for SARIF invocations[0].workingDirectory ("" = WorkDir)
+	CommandLine string // for SARIF invocations[0].commandLine: build it with CommandLine, which redacts secrets
+	// SARIFSuppressed keeps ignored and baselined findings in SARIF as
+	// results with suppressions; by default they are left out, because
+	// GitHub code scanning opens an alert for every result it is sent.
+	SARIFSuppressed bool
+	// Warn, when set, is told what a report had to leave out (GitHub's
+	// SARIF limits), for a warning on stderr.
+	Warn       func(msg string)
+	Start, End time.Time
+	Color      bool // ANSI colour in text output (only set on a TTY)
+}
+
+func (m Meta) warn(msg string) {
+	if m.Warn != nil {
+		m.Warn(msg)
+	}
 }
 
 // defaultCategory is the SARIF automationDetails.id used when Meta.Category
@@ -50,7 +73,7 @@ type Meta struct {
 const defaultCategory = "tfgate/lint/"
 
 // Formats lists the output formats, the default first.
-var Formats = []string{"text", "compact", "json", "sarif", "markdown"}
+var Formats = []string{"text", "compact", "json", "sarif", "markdown", "junit", "checkstyle", "gitlab", "github"}
 
 // Render renders res in a format; an unknown format is an error naming the
 // valid ones.
@@ -69,6 +92,14 @@ func Render(format string, res *analyzer.Result, meta Meta) ([]byte, error) {
 		return renderSARIF(res, meta)
 	case "markdown":
 		return RenderMarkdown(res, meta)
+	case "junit":
+		return renderJUnit(res, meta)
+	case "checkstyle":
+		return renderCheckstyle(res)
+	case "gitlab":
+		return renderGitLab(res, meta)
+	case "github":
+		return renderGitHub(res, meta), nil
 	}
 	return nil, fmt.Errorf("unknown format %q (formats: %s)", format, strings.Join(Formats, ", "))
 }

@@ -481,7 +481,14 @@ func TestSARIFResultCap(t *testing.T) {
 	if len(res.Findings) != 25100 {
 		t.Fatalf("generated %d findings", len(res.Findings))
 	}
-	out := render(t, "sarif", res, fixedMeta)
+	meta := fixedMeta
+	meta.SARIFSuppressed = true // the cap counts suppressed results too
+	var warned []string
+	meta.Warn = func(m string) { warned = append(warned, m) }
+	out := render(t, "sarif", res, meta)
+	if len(warned) != 1 || !strings.Contains(warned[0], "25100 findings exceed") {
+		t.Errorf("warnings for stderr = %q, want the dropped results", warned)
+	}
 	var log sarifLog
 	if err := json.Unmarshal(out, &log); err != nil {
 		t.Fatal(err)
@@ -526,7 +533,7 @@ func TestSARIFResultCap(t *testing.T) {
 func TestRelatedLocationCap(t *testing.T) {
 	res := generated(1, 0, 0, 1500)
 	var log sarifLog
-	if err := json.Unmarshal(render(t, "sarif", res, Meta{}), &log); err != nil {
+	if err := json.Unmarshal(render(t, "sarif", res, Meta{SARIFSuppressed: true}), &log); err != nil {
 		t.Fatal(err)
 	}
 	r := log.Runs[0].Results[0]

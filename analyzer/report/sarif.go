@@ -35,6 +35,11 @@ const (
 	maxMessage = 4096
 	// maxSnippetRegionLines: regions longer than this carry no snippet.
 	maxSnippetRegionLines = 20
+	// maxFullDescription bounds rules' fullDescription, in characters:
+	// GitHub rejects longer ones. The whole documentation stays in help.
+	maxFullDescription = 1024
+	// maxRuleName bounds rules' names, in characters.
+	maxRuleName = 255
 )
 
 const (
@@ -44,6 +49,11 @@ const (
 	// Finding.Fingerprint ever changes, so that alerts are not matched
 	// across incompatible fingerprints.
 	fingerprintKey = "tfgateFingerprint/v1"
+	// lineHashKey is the partial fingerprint GitHub code scanning matches
+	// alerts by. tfgate fills it from its own identity of the finding
+	// instead of a hash of the line's text: alerts survive edits around
+	// them, and two findings on one line (one per environment) stay apart.
+	lineHashKey = "primaryLocationLineHash"
 )
 
 // Security severities GitHub shows for security rules: high, medium, low.
@@ -100,11 +110,12 @@ type sarifRuleConfig struct {
 }
 
 type sarifInvocation struct {
-	ExecutionSuccessful        bool                `json:"executionSuccessful"`
-	CommandLine                string              `json:"commandLine,omitempty"`
-	StartTimeUTC               string              `json:"startTimeUtc,omitempty"`
-	EndTimeUTC                 string              `json:"endTimeUtc,omitempty"`
-	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications"`
+	ExecutionSuccessful        bool                   `json:"executionSuccessful"`
+	CommandLine                string                 `json:"commandLine,omitempty"`
+	WorkingDirectory           *sarifArtifactLocation `json:"workingDirectory,omitempty"`
+	StartTimeUTC               string                 `json:"startTimeUtc,omitempty"`
+	EndTimeUTC                 string                 `json:"endTimeUtc,omitempty"`
+	ToolExecutionNotifications []sarifNotification    `json:"toolExecutionNotifications"`
 }
 
 type sarifNotification struct {
@@ -182,6 +193,7 @@ func renderSARIF(res *analyzer.Result, meta Meta) ([]byte, error) {
 	}
 	extra := []sarifNotification{{Level: "warning", Message: sarifMessage{Text: fmt.Sprintf(
 		"the SARIF file was %.1f MB gzip-compressed, over GitHub's %d MB upload limit: source snippets were left out", float64(size)/1e6, maxSARIFBytes/1000000)}}}
+	meta.warn(extra[0].Message.Text)
 	out, err = marshal(buildSARIF(res, meta, false, extra))
 	if err != nil {
 		return nil, err
@@ -189,6 +201,7 @@ func renderSARIF(res *analyzer.Result, meta Meta) ([]byte, error) {
 	if size = gzipSize(out); size > maxSARIFBytes {
 		extra = append(extra, sarifNotification{Level: "warning", Message: sarifMessage{Text: fmt.Sprintf(
 			"the SARIF file is still %.1f MB gzip-compressed: GitHub code scanning will reject it; lint fewer paths per upload, each with its own --category", float64(size)/1e6)}})
+		meta.warn(extra[len(extra)-1].Message.Text)
 		out, err = marshal(buildSARIF(res, meta, false, extra))
 	}
 	return out, err
@@ -225,11 +238,33 @@ func buildSARIF(res *analyzer.Result, meta Meta, snippets bool, extra []sarifNot
 		ColumnKind:        "utf16CodeUnits",
 		Results:           []sarifResult{},
 	}
-	if u := dirURI(meta.WorkDir); u != "" {
+	root := meta.RepoRoot
+	if root == "" {
+		root = meta.WorkDir
+	}
+	if u := dirURI(root); u != "" {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{srcRoot: {URI: u}}
 	}
 
-	findings, dropped := capResults(res.Findings)
+	// Ignored and baselined findings: GitHub code scanning opens an alert
+	// for every result, suppressions or not, so they are left out unless
+	// asked for.
+	all := res.Findings
+	left := 0
+	if !meta.SARIFSuppressed {
+		all = nil
+		for _, f := range res.Findings {
+			if f.Suppression == nil {
+				all = append(all, f)
+			} else {
+				left++
+			}
+		}
+	}
+	findings, dropped := capResults(all)
+	if dropped != "" {
+		meta.warn(dropped)
+	}
 	var notes []sarifNotification
 	ok := true
 	for _, n := range res.Notifications {
@@ -240,6 +275,10 @@ func buildSARIF(res *analyzer.Result, meta Meta, snippets bool, extra []sarifNot
 	}
 	if dropped != "" {
 		notes = append(notes, sarifNotification{Level: "warning", Message: sarifMessage{Text: dropped}})
+	}
+	if left > 0 {
+		notes = append(notes, sarifNotification{Level: "note", Message: sarifMessage{Text: fmt.Sprintf(
+			"%s hidden by ignore comments or the baseline left out: GitHub code scanning would show them as open alerts (--sarif-suppressed keeps them as suppressed results)", plural(left, "finding"))}})
 	}
 
 	// Rules: every rule that ran, plus any rule a finding names that did
@@ -289,8 +328,14 @@ func buildSARIF(res *analyzer.Result, meta Meta, snippets bool, extra []sarifNot
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(ar))
 	}
 
+	loc := &sarifLocator{src: src, snippets: snippets, meta: meta}
+	occurrences := map[string]int{}
 	for _, f := range findings {
-		run.Results = append(run.Results, sarifResultOf(f, index[f.RuleID], src, snippets))
+		r := sarifResultOf(f, index[f.RuleID], loc)
+		h := r.PartialFingerprints[lineHashKey]
+		occurrences[h]++
+		r.PartialFingerprints[lineHashKey] = fmt.Sprintf("%s:%d", h, occurrences[h])
+		run.Results = append(run.Results, r)
 	}
 
 	notes = append(notes, extra...)
@@ -298,6 +343,13 @@ func buildSARIF(res *analyzer.Result, meta Meta, snippets bool, extra []sarifNot
 		notes = []sarifNotification{}
 	}
 	inv := sarifInvocation{ExecutionSuccessful: ok, CommandLine: meta.CommandLine, ToolExecutionNotifications: notes}
+	runDir := meta.RunDir
+	if runDir == "" {
+		runDir = meta.WorkDir
+	}
+	if u := dirURI(runDir); u != "" {
+		inv.WorkingDirectory = &sarifArtifactLocation{URI: u}
+	}
 	if !meta.Start.IsZero() {
 		inv.StartTimeUTC = sarifTime(meta.Start)
 	}
@@ -375,9 +427,9 @@ func sarifRuleOf(ar analyzer.ActiveRule) sarifRule {
 		title = r.ID
 	}
 	why := strings.TrimSpace(r.Doc.Why)
-	full := sarifText{Text: plainText(why), Markdown: why}
+	full := sarifText{Text: shorten(plainText(why), maxFullDescription), Markdown: shorten(why, maxFullDescription)}
 	if why == "" {
-		full = sarifText{Text: title}
+		full = sarifText{Text: shorten(title, maxFullDescription)}
 	}
 	help := sarifText{Text: title}
 	if r.Doc.Why != "" {
@@ -398,7 +450,7 @@ func sarifRuleOf(ar analyzer.ActiveRule) sarifRule {
 	props["tags"] = tags
 	out := sarifRule{
 		ID:                   r.ID,
-		Name:                 pascalCase(r.ID),
+		Name:                 shorten(pascalCase(r.ID), maxRuleName),
 		ShortDescription:     sarifText{Text: title},
 		FullDescription:      full,
 		Help:                 help,
@@ -411,15 +463,27 @@ func sarifRuleOf(ar analyzer.ActiveRule) sarifRule {
 	return out
 }
 
-func sarifResultOf(f *analyzer.Finding, ruleIndex int, src *sources, snippets bool) sarifResult {
+// sarifLocator turns ranges into SARIF locations.
+type sarifLocator struct {
+	src      *sources
+	snippets bool
+	meta     Meta
+}
+
+func sarifResultOf(f *analyzer.Finding, ruleIndex int, l *sarifLocator) sarifResult {
+	fp := f.Fingerprint()
 	res := sarifResult{
-		RuleID:              f.RuleID,
-		RuleIndex:           ruleIndex,
-		Level:               level(f.Severity),
-		Message:             sarifMessage{Text: clip(f.FullMessage())},
-		PartialFingerprints: map[string]string{fingerprintKey: f.Fingerprint()},
+		RuleID:    f.RuleID,
+		RuleIndex: ruleIndex,
+		Level:     level(f.Severity),
+		Message:   sarifMessage{Text: clip(f.FullMessage())},
+		// The line hash: tfgate's identity (rule, module, address,
+		// attribute, and the calls that told apart findings that would
+		// share it), 16 hex digits as GitHub writes its own; the caller adds
+		// the ":occurrence" suffix.
+		PartialFingerprints: map[string]string{fingerprintKey: fp, lineHashKey: fp[:16]},
 	}
-	loc := sarifLocation{PhysicalLocation: physical(f.Range, src, snippets)}
+	loc := sarifLocation{PhysicalLocation: l.physical(f.Range, true)}
 	if f.Address != "" {
 		loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Address}}
 	}
@@ -430,7 +494,7 @@ func sarifResultOf(f *analyzer.Finding, ruleIndex int, src *sources, snippets bo
 		}
 		res.RelatedLocations = append(res.RelatedLocations, sarifLocation{
 			ID:               i + 1,
-			PhysicalLocation: physical(rel.Range, src, snippets),
+			PhysicalLocation: l.physical(rel.Range, true),
 			Message:          &sarifMessage{Text: clip(rel.Message)},
 		})
 	}
@@ -440,7 +504,7 @@ func sarifResultOf(f *analyzer.Finding, ruleIndex int, src *sources, snippets bo
 			sup.Kind = "external"
 		}
 		if s.Range != nil && s.Range.Filename != "" {
-			sup.Location = &sarifLocation{PhysicalLocation: physical(*s.Range, src, false)}
+			sup.Location = &sarifLocation{PhysicalLocation: l.physical(*s.Range, false)}
 		}
 		res.Suppressions = []sarifSuppression{sup}
 	}
@@ -449,11 +513,13 @@ func sarifResultOf(f *analyzer.Finding, ruleIndex int, src *sources, snippets bo
 
 // physical is a range as a SARIF physical location; nil when the range has
 // no file.
-func physical(r hcl.Range, src *sources, snippets bool) *sarifPhysical {
+func (l *sarifLocator) physical(r hcl.Range, snippets bool) *sarifPhysical {
 	if r.Filename == "" {
 		return nil
 	}
-	p := &sarifPhysical{ArtifactLocation: artifact(r.Filename)}
+	src := l.src
+	snippets = snippets && l.snippets
+	p := &sarifPhysical{ArtifactLocation: l.artifact(r.Filename)}
 	if r.Start.Line < 1 {
 		return p
 	}
@@ -473,13 +539,17 @@ func physical(r hcl.Range, src *sources, snippets bool) *sarifPhysical {
 	return p
 }
 
-// artifact locates a file: relative slash paths against %SRCROOT%,
-// absolute ones as file URIs.
-func artifact(name string) sarifArtifactLocation {
-	if isAbs(name) {
-		return sarifArtifactLocation{URI: fileURI(name)}
+// artifact locates a file: relative to the repository root against
+// %SRCROOT%; files outside it (and absolute names) as file URIs.
+func (l *sarifLocator) artifact(name string) sarifArtifactLocation {
+	rel := repoPath(l.meta, name)
+	if !isAbs(rel) && (rel == ".." || strings.HasPrefix(rel, "../")) && l.meta.WorkDir != "" {
+		rel = filepath.Join(l.meta.WorkDir, filepath.FromSlash(rel))
 	}
-	return sarifArtifactLocation{URI: (&url.URL{Path: name}).String(), URIBaseID: srcRoot}
+	if isAbs(rel) {
+		return sarifArtifactLocation{URI: fileURI(rel)}
+	}
+	return sarifArtifactLocation{URI: (&url.URL{Path: rel}).String(), URIBaseID: srcRoot}
 }
 
 func isAbs(name string) bool {
@@ -543,6 +613,26 @@ var (
 // links (kept as "text (url)").
 func plainText(md string) string {
 	return mdMarker.Replace(mdLink.ReplaceAllString(md, "$1 ($2)"))
+}
+
+// shorten bounds a text to max characters: at the end of a paragraph, else
+// of a sentence, else of a word that fits, with "…" when anything was cut.
+func shorten(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	runes := []rune(s)
+	cut := string(runes[:max-1])
+	for _, sep := range []string{"\n\n", ". ", " "} {
+		if i := strings.LastIndex(cut, sep); i > max/2 {
+			end := i
+			if sep == ". " {
+				end++ // keep the full stop
+			}
+			return strings.TrimRight(cut[:end], " \n") + " …"
+		}
+	}
+	return cut + "…"
 }
 
 // clip bounds a message's length, cutting at a rune boundary.

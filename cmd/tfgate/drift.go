@@ -246,7 +246,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, v := range df.vars {
 		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
-			return fail(fmt.Errorf("--var %q: want NAME=VALUE", v))
+			return fail(errors.New("--var: want NAME=VALUE (the value given has no NAME=; it is not shown, in case it is a secret)"))
 		}
 	}
 	wd, err := os.Getwd()
@@ -393,9 +393,11 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		ToolVersion: buildStamp().version,
 		Category:    category,
 		WorkDir:     wd,
-		CommandLine: "tfgate drift " + strings.Join(args, " "),
+		RepoRoot:    driftRepoRoot(wd),
+		CommandLine: report.CommandLine("tfgate drift", args),
 		Start:       start,
 		End:         time.Now(),
+		Warn:        func(m string) { fmt.Fprintf(stderr, "tfgate: warning: %s\n", m) },
 	}
 	for _, o := range outs {
 		m := meta

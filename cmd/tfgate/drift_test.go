@@ -346,8 +346,9 @@ func TestDriftEndToEnd(t *testing.T) {
 			if err := json.Unmarshal([]byte(readFile(t, filepath.Join(dir, "drift.sarif"))), &sarif); err != nil {
 				t.Fatal(err)
 			}
-			if len(sarif.Runs) != 1 || sarif.Runs[0].AutomationDetails.ID != "tfgate/drift/" || len(sarif.Runs[0].Results) != 4 {
-				t.Errorf("sarif: %d runs, category %q, want tfgate/drift/ and 4 results", len(sarif.Runs), sarif.Runs[0].AutomationDetails.ID)
+			// The lifecycle-ignored drift is left out: code scanning would open an alert for it.
+			if len(sarif.Runs) != 1 || sarif.Runs[0].AutomationDetails.ID != "tfgate/drift/" || len(sarif.Runs[0].Results) != 3 {
+				t.Errorf("sarif: %d runs, category %q, %d results, want tfgate/drift/ and 3 results", len(sarif.Runs), sarif.Runs[0].AutomationDetails.ID, len(sarif.Runs[0].Results))
 			}
 			validateSchema(t, report.JSONSchema, "tfgate-report.schema.json", filepath.Join(dir, "drift.json"))
 			validateSchema(t, sarifSchema, "sarif-schema-2.1.0.json", filepath.Join(dir, "drift.sarif"))
@@ -632,5 +633,42 @@ func TestDriftWorkspace(t *testing.T) {
 	r = tfgate(t, dir, "drift", "--terraform-bin", bin, "--var-file", "vars/prod.tfvars", ".")
 	if r.code != exitFindings {
 		t.Errorf("with --var-file: exit %d, want 2\n%s", r.code, r.stderr)
+	}
+}
+
+// TestDriftRedactsCommandLine: a --var value (here a credential-shaped
+// one) given to drift reaches terraform but no report: not the SARIF
+// commandLine, not any format, not the summary, not the terminal.
+func TestDriftRedactsCommandLine(t *testing.T) {
+	const secret = "tfgate-FAKE-drift-s3cr3t-77d1"
+	for _, b := range e2eBinaries(t) {
+		t.Run(b.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Setenv("TMPDIR", t.TempDir())
+			applyBasic(t, b.path, dir)
+			editObject(t, filepath.Join(dir, "objects", "app.json"), func(d map[string]any) { d["content"] = "edited out of band" })
+			args := []string{"drift", "--terraform-bin", b.path, "--var=content=" + secret,
+				"--format", "text", "--summary", "summary.json"}
+			var outs []string
+			for _, f := range []string{"compact", "json", "sarif", "markdown", "junit", "checkstyle", "gitlab", "github"} {
+				args = append(args, "--format", f+"="+f+".out")
+				outs = append(outs, f+".out")
+			}
+			r := tfgate(t, dir, append(args, ".")...)
+			if r.code != exitFindings {
+				t.Fatalf("exit %d, want 2 (drift); stderr:\n%s", r.code, r.stderr)
+			}
+			if strings.Contains(r.stdout, secret) || strings.Contains(r.stderr, secret) {
+				t.Errorf("the --var value reached the terminal:\n%s\n%s", r.stdout, r.stderr)
+			}
+			for _, name := range append(outs, "summary.json") {
+				if strings.Contains(readFile(t, filepath.Join(dir, name)), secret) {
+					t.Errorf("%s holds the --var value", name)
+				}
+			}
+			if s := readFile(t, filepath.Join(dir, "sarif.out")); !strings.Contains(s, `--var=content=<redacted>`) {
+				t.Errorf("SARIF commandLine does not show the redacted --var flags:\n%s", s)
+			}
+		})
 	}
 }

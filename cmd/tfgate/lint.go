@@ -71,6 +71,8 @@ type lintFlags struct {
 	baseline       string
 	writeBaseline  string
 	category       string
+	repoRoot       string
+	sarifSuppr     bool
 	color          string
 	plan           string
 	terraformBin   string
@@ -83,7 +85,7 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
 	fs.StringVarP(&lf.config, "config", "c", "", "configuration file (default: .tfgate.hcl upward from the first PATH, then in the working directory)")
-	fs.StringArrayVarP(&lf.formats, "format", "f", nil, "output format: text, compact, json or sarif; FORMAT=FILE writes to a file; repeat for several (default text)")
+	fs.StringArrayVarP(&lf.formats, "format", "f", nil, "output format: "+strings.Join(report.Formats, ", ")+"; FORMAT=FILE writes to a file; repeat for several (default text)")
 	fs.StringVarP(&lf.output, "output", "o", "", "write the format that has no =FILE here instead of stdout (atomically)")
 	fs.StringVar(&lf.failOn, "fail-on", "warning", "lowest severity that makes the exit code 2: error, warning, note or never")
 	fs.StringSliceVar(&lf.enable, "enable-rule", nil, "enable a rule (repeatable, comma-separated)")
@@ -95,6 +97,8 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	fs.StringVar(&lf.baseline, "baseline", "", "JSON baseline: findings recorded in it do not count (matched by fingerprint, not line)")
 	fs.StringVar(&lf.writeBaseline, "write-baseline", "", "write the current findings to FILE as a baseline and exit 0")
 	fs.StringVar(&lf.category, "category", "tfgate/lint/", "SARIF automationDetails.id: one category per upload to GitHub code scanning")
+	fs.StringVar(&lf.repoRoot, "repo-root", "", "directory that sarif, gitlab and github paths are relative to (default: the Git work tree, else $GITHUB_WORKSPACE, else the working directory)")
+	fs.BoolVar(&lf.sarifSuppr, "sarif-suppressed", false, "keep ignored and baselined findings in SARIF as suppressed results (GitHub code scanning shows them as open alerts: off by default)")
 	fs.StringVar(&lf.color, "color", "auto", "colour text output: auto (on a terminal), always or never")
 	fs.StringVar(&lf.plan, "plan", "", "also lint this plan (`terraform show -json` output, a binary planfile, or - for stdin) on its real values")
 	fs.BoolVar(&lf.strict, "strict", false, strictUsage(rules.All()))
@@ -194,11 +198,30 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			return fail(err)
 		}
 	}
-	lo := load.LoadOptions{Paths: paths, WorkDir: wd}
+	// The reports that code scanning, GitLab and GitHub read name files
+	// relative to the repository root. When one is written (or --repo-root
+	// is given), every path of the run is relative to the root, whatever
+	// directory tfgate runs from: the same files get the same names, the
+	// messages the same text and findings the same fingerprints from the
+	// root, a subdirectory or with absolute paths. Otherwise paths stay
+	// relative to the working directory, as people read them.
+	root, err := repoRoot(lf.repoRoot, wd)
+	if err != nil {
+		return fail(err)
+	}
+	base := wd
+	if root != wd && within(root, wd) && (lf.repoRoot != "" || repoRelativeOutput(outs)) {
+		base = root
+		for i, p := range paths {
+			paths[i] = absPath(wd, p)
+		}
+	}
+	lo := load.LoadOptions{Paths: paths, WorkDir: base}
 	if allFiles(paths) {
 		// pre-commit passes changed files: lint their modules and the
-		// modules that call them, found from the working directory.
-		lo = load.LoadOptions{Changed: paths, WorkDir: wd}
+		// modules that call them, found under the repository root (the
+		// working directory outside a repository).
+		lo = load.LoadOptions{Changed: paths, WorkDir: base}
 	}
 	gc := newGCTuner()
 	lo.Discovered, lo.Parsed = gc.discovered, gc.parsed
@@ -212,7 +235,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		Strict:       lf.strict,
 	}
 	for _, vf := range lf.varFiles {
-		f, err := load.LoadFile(vf, wd)
+		f, err := load.LoadFile(vf, base)
 		if err != nil {
 			return fail(fmt.Errorf("--var-file: %w", err))
 		}
@@ -221,7 +244,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 	for _, v := range lf.vars {
 		k, val, ok := strings.Cut(v, "=")
 		if !ok || k == "" {
-			return fail(fmt.Errorf("--var %q: want NAME=VALUE", v))
+			return fail(errors.New("--var: want NAME=VALUE (the value given has no NAME=; it is not shown, in case it is a secret)"))
 		}
 		if opts.Eval.Vars == nil {
 			opts.Eval.Vars = map[string]string{}
@@ -230,7 +253,12 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		opts.Eval.VarOrder = append(opts.Eval.VarOrder, k)
 	}
 	for _, bc := range lf.backendConfigs {
-		f, err := load.LoadFile(bc, wd)
+		if k, _, ok := strings.Cut(bc, "="); ok && !pathExists(bc) {
+			// terraform init -backend-config also takes KEY=VALUE; tfgate
+			// reads files only, and never echoes the value.
+			return fail(fmt.Errorf("--backend-config %s=%s: tfgate reads backend configuration files only (a .tfbackend FILE); KEY=VALUE pairs are not supported", k, "<redacted>"))
+		}
+		f, err := load.LoadFile(bc, base)
 		if err != nil {
 			return fail(fmt.Errorf("--backend-config: %w", err))
 		}
@@ -249,7 +277,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			if st, err := os.Stat(paths[0]); err == nil && st.IsDir() {
 				planDir = paths[0]
 			}
-			if rel, err := filepath.Rel(wd, absPath(wd, paths[0])); err == nil && len(paths) == 1 {
+			if rel, err := filepath.Rel(base, absPath(wd, paths[0])); err == nil && len(paths) == 1 {
 				opts.PlanRoot = filepath.ToSlash(rel)
 			}
 		}
@@ -293,12 +321,16 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		}()
 	}
 	meta := report.Meta{
-		ToolVersion: buildStamp().version,
-		Category:    lf.category,
-		WorkDir:     wd,
-		CommandLine: "tfgate " + cmd + " " + strings.Join(args, " "),
-		Start:       start,
-		End:         time.Now(),
+		ToolVersion:     buildStamp().version,
+		Category:        lf.category,
+		WorkDir:         base,
+		RepoRoot:        root,
+		RunDir:          wd,
+		SARIFSuppressed: lf.sarifSuppr,
+		CommandLine:     report.CommandLine("tfgate "+cmd, args),
+		Start:           start,
+		End:             time.Now(),
+		Warn:            func(m string) { fmt.Fprintf(stderr, "tfgate: warning: %s\n", m) },
 	}
 	for _, o := range outs {
 		m := meta

@@ -24,6 +24,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 "../../fixtures/script",
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
+		Cmds:                scriptCmds,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
 			return nil
