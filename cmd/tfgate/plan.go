@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-
 )
 
 const planUsage = `Check a Terraform plan on its real values: the values that arrive at plan
