@@ -22,3 +22,11 @@ if [ $# -eq 0 ]; then
 fi
 go vet ./...
 go test -count=1 ./... "$@"
+# The fuzz targets, briefly (their seeds run above as ordinary tests; a
+# failure found here is written to the package's testdata/fuzz to keep).
+# Only in a full run. FUZZTIME=1m ./test.sh fuzzes longer.
+if [ $# -eq 0 ]; then
+  for target in ./internal/fasthcl:FuzzParse ./analyzer/load:FuzzParseSource ./analyzer/load:FuzzLoad ./analyzer/eval:FuzzEval; do
+    go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "${FUZZTIME:-8s}" "${target%%:*}"
+  done
+fi

@@ -82,8 +82,10 @@ func (p *Pass) Report(f Finding) {
 		if f.Module == "" {
 			f.Module = in.Module.Dir
 		}
-		if via := in.Via(); via != "" {
-			f.Via = []string{via}
+		// Every call chain that reaches the instance: calls that give a
+		// module the same inputs share one instance.
+		if vias := in.Vias(); len(vias) > 0 {
+			f.Via = vias
 		}
 		anchorExternal(&f, in)
 	}

@@ -9,9 +9,11 @@ package eval
 import (
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
@@ -24,7 +26,8 @@ import (
 
 // varValue is a variable's value in one module instance and where it came from.
 type varValue struct {
-	Value  cty.Value
+	Value  cty.Value // unmarked; marks holds its marks
+	marks  []cty.PathValueMarks
 	Origin string     // "terraform.tfvars:3", "default", "--var", "module.app argument (envs/prod/main.tf:12)"
 	Range  *hcl.Range // where the value is written, when it is written somewhere
 }
@@ -41,9 +44,17 @@ type Instance struct {
 	FromPlan bool
 
 	vars        map[string]*varValue
-	locals      map[string]cty.Value
+	locals      map[string]cty.Value // unmarked
 	localOrigin map[string]string
 	ctx         *hcl.EvalContext
+	funcCtx     *hcl.EvalContext // ctx's parent: the functions, no variables (for templates)
+	files       *fileReader
+	budget      *budget
+	aliases     []*Instance // calls that share this instance (same parent, same inputs)
+	// mayMark is set when values of this instance may carry marks
+	// (sensitive or ephemeral variables, file functions, sensitive()): only
+	// then are results checked for marks to strip.
+	mayMark atomic.Bool
 }
 
 // Root returns the outermost instance.
@@ -70,26 +81,8 @@ func (in *Instance) Via() string {
 	return strings.Join(chain, ".") + " in " + in.Root().Module.Name()
 }
 
-// eval evaluates an expression in the module's context. Anything that
-// cannot be known (resource attributes, data sources, errors, unsupported
-// functions) is unknown: the result is never a guess.
-func (in *Instance) eval(e hcl.Expression) cty.Value { return evalIn(in.ctx, e) }
-
-func evalIn(ctx *hcl.EvalContext, e hcl.Expression) (v cty.Value) {
-	if e == nil {
-		return cty.NullVal(cty.DynamicPseudoType)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			v = cty.DynamicVal
-		}
-	}()
-	v, d := e.Value(ctx)
-	if d.HasErrors() {
-		return cty.DynamicVal
-	}
-	return v
-}
+// eval evaluates an expression in the module's context (see evalIn).
+func (in *Instance) eval(e hcl.Expression) cty.Value { return evalIn(in, in.ctx, e) }
 
 // Options gives root modules their input variables.
 type Options struct {
@@ -108,6 +101,34 @@ const maxModuleDepth = 32
 type Result struct {
 	Instances []*Instance // sorted by module directory, then call chain
 	Problems  []model.Problem
+	ev        *evaluator
+}
+
+// AllProblems is Problems with the notes that evaluations made after
+// Instantiate returned (rules evaluating attributes) added: limits hit and
+// files refused. Rules that report problems read it once every other rule
+// has run.
+func (r *Result) AllProblems() []model.Problem {
+	if r.ev == nil {
+		return r.Problems
+	}
+	r.ev.mu.Lock()
+	defer r.ev.mu.Unlock()
+	return append([]model.Problem(nil), r.ev.problems...)
+}
+
+// Secrets lists the strings of values that must never appear in output:
+// what file functions read (a link committed to the repository can point
+// at any file) and values marked sensitive (sensitive(), variables
+// declared sensitive), with every piece of them that expressions cut out,
+// longest first. It grows while rules evaluate; read it after they ran.
+// The redaction point of the reports replaces these strings wherever they
+// appear in a message, a snippet, an instance key or a related location.
+func (r *Result) Secrets() []string {
+	if r.ev == nil {
+		return nil
+	}
+	return r.ev.secrets.list()
 }
 
 // evaluator holds one evaluation's state: the per-module plans of local
@@ -117,10 +138,23 @@ type evaluator struct {
 	opts  Options
 	plans map[*model.Module]*localPlanOnce // one per module of p, made before the instances are built
 
-	mu        sync.Mutex // guards instances and problems
+	mu        sync.Mutex // guards instances, problems and byKey
 	instances []*Instance
 	problems  []model.Problem
+	// byKey finds the instance a module call shares with an earlier call
+	// of the same parent that gives the module the same inputs.
+	byKey map[string]*Instance
+
+	run           runBudget
+	secrets       secretSet
+	fileFuncCache sync.Map // fileContext by root directory
 }
+
+// maxInstances bounds the module instances of one run. Calls of one
+// parent that give a module the same inputs share one instance, so call
+// trees that fan out (modules that each call the next twice) stay linear
+// in the distinct instances; this bounds the distinct ones.
+const maxInstances = 20000
 
 type localPlanOnce struct {
 	once sync.Once
@@ -131,7 +165,7 @@ type localPlanOnce struct {
 // local module call with its arguments (recursively), and each reusable
 // module that no scanned module calls on its own, with unknown inputs.
 func Instantiate(p *model.Project, opts Options) *Result {
-	ev := &evaluator{p: p, opts: opts, plans: make(map[*model.Module]*localPlanOnce, len(p.Modules))}
+	ev := &evaluator{p: p, opts: opts, plans: make(map[*model.Module]*localPlanOnce, len(p.Modules)), byKey: map[string]*Instance{}}
 	for _, m := range p.Modules {
 		ev.plans[m] = &localPlanOnce{}
 	}
@@ -160,7 +194,7 @@ func Instantiate(p *model.Project, opts Options) *Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ev.build(in, nil)
+			ev.buildSafe(in)
 		}()
 	}
 	wg.Wait()
@@ -171,7 +205,7 @@ func Instantiate(p *model.Project, opts Options) *Result {
 	}
 	for _, m := range p.Modules {
 		if m.Scanned && !seen[m] {
-			ev.build(&Instance{Module: m, Standalone: true}, nil)
+			ev.buildSafe(&Instance{Module: m, Standalone: true})
 		}
 	}
 	sort.SliceStable(ev.instances, func(i, j int) bool {
@@ -181,12 +215,55 @@ func Instantiate(p *model.Project, opts Options) *Result {
 		}
 		return a.Via() < b.Via()
 	})
-	return &Result{Instances: ev.instances, Problems: ev.problems}
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	return &Result{Instances: ev.instances, Problems: append([]model.Problem(nil), ev.problems...), ev: ev}
+}
+
+// buildSafe builds a top-level instance; a crash evaluating it becomes a
+// problem at its module and the other instances are still built.
+func (ev *evaluator) buildSafe(in *Instance) {
+	defer func() {
+		if r := recover(); r != nil {
+			var at hcl.Range
+			if len(in.Module.Files) > 0 {
+				at = hcl.Range{Filename: in.Module.Files[0].Path, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
+			}
+			ev.problemOnce(at, fmt.Sprintf("internal error evaluating module %s (%v); the module was not fully evaluated. Please report it: %s", in.Module.Name(), r, firstLine(debug.Stack())), in.Module.Dir)
+		}
+	}()
+	ev.build(in, nil)
 }
 
 func (ev *evaluator) build(in *Instance, stack []*model.Module) {
 	m := in.Module
+	in.budget = newBudget(ev, m.Name())
 	in.vars = ev.inputVars(in)
+	if in.Call != nil {
+		key := ""
+		if callsTwice(in.Parent.Module, m) {
+			key = instanceKey(in)
+		}
+		ev.mu.Lock()
+		if key != "" {
+			if prev := ev.byKey[key]; prev != nil {
+				// Same parent, same module, same inputs: the same instance,
+				// reached through one more call.
+				prev.aliases = append(prev.aliases, in)
+				ev.mu.Unlock()
+				return
+			}
+		}
+		if len(ev.instances) >= maxInstances {
+			ev.mu.Unlock()
+			ev.noteOnce(in.Call.Block.DefRange, fmt.Sprintf("module %q: more than %d module instances in this run; this call and the rest are not evaluated", in.Call.Name, maxInstances), in.Parent.Module.Dir)
+			return
+		}
+		if key != "" {
+			ev.byKey[key] = in
+		}
+		ev.mu.Unlock()
+	}
 	ev.evalLocals(in)
 	ev.mu.Lock()
 	ev.instances = append(ev.instances, in)
@@ -223,7 +300,24 @@ func (ev *evaluator) build(in *Instance, stack []*model.Module) {
 	}
 }
 
-func (ev *evaluator) problemOnce(r hcl.Range, msg, module string) {
+// callsTwice reports whether a module has more than one call of target:
+// only then can two calls share an instance.
+func callsTwice(parent, target *model.Module) bool {
+	n := 0
+	for _, c := range parent.ModuleCalls {
+		if c.Target == target {
+			n++
+		}
+	}
+	return n > 1
+}
+
+func (ev *evaluator) problemOnce(r hcl.Range, msg, module string) { ev.addOnce(r, msg, module, false) }
+
+// noteOnce records a note: an evaluation limit hit, a file refused.
+func (ev *evaluator) noteOnce(r hcl.Range, msg, module string) { ev.addOnce(r, msg, module, true) }
+
+func (ev *evaluator) addOnce(r hcl.Range, msg, module string, note bool) {
 	ev.mu.Lock()
 	defer ev.mu.Unlock()
 	for _, pr := range ev.problems {
@@ -231,8 +325,15 @@ func (ev *evaluator) problemOnce(r hcl.Range, msg, module string) {
 			return
 		}
 	}
-	ev.problems = append(ev.problems, model.Problem{Range: r, Message: msg, Module: module})
+	if note && len(ev.problems) >= maxNotes {
+		return
+	}
+	ev.problems = append(ev.problems, model.Problem{Range: r, Message: msg, Module: module, Note: note})
 }
+
+// maxNotes bounds the notes of one run (a generated file can hit a limit
+// on every line).
+const maxNotes = 1000
 
 // disabled reports whether count or for_each makes a block have no instances.
 func disabled(in *Instance, b *model.Block) bool {
@@ -266,10 +367,15 @@ func varType(b *model.Block) (cty.Type, *typeexpr.Defaults) {
 	return t, defs
 }
 
-func convertVar(v cty.Value, t cty.Type, defs *typeexpr.Defaults) cty.Value {
+func convertVar(v cty.Value, t cty.Type, defs *typeexpr.Defaults) (out cty.Value) {
 	if v.IsNull() {
 		return v
 	}
+	defer func() {
+		if recover() != nil {
+			out = v // a value the type's defaults cannot be applied to
+		}
+	}()
 	if defs != nil {
 		v = defs.Apply(v)
 	}
@@ -295,17 +401,17 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 			name := vb.Labels[0]
 			if a := in.Call.Block.Attr(name); a != nil {
 				r := a.Range
-				given[name] = written{in.Parent.eval(a.Expr), fmt.Sprintf("module.%s argument (%s:%d)", in.Call.Name, r.Filename, r.Start.Line), &r}
+				given[name] = written{evalMarked(in.Parent, in.Parent.ctx, a.Expr), fmt.Sprintf("module.%s argument (%s:%d)", in.Call.Name, r.Filename, r.Start.Line), &r}
 			}
 		}
 	case !in.Standalone:
 		for _, f := range autoVarFiles(m) {
-			for name, w := range tfvarsValues(f) {
+			for name, w := range tfvarsValues(in, f) {
 				given[name] = w
 			}
 		}
 		for _, f := range opts.VarFiles {
-			for name, w := range tfvarsValues(f) {
+			for name, w := range tfvarsValues(in, f) {
 				given[name] = w
 			}
 		}
@@ -322,18 +428,49 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 		} else if in.Standalone {
 			vv.Value, vv.Origin = cty.UnknownVal(t), "an input of the module"
 		} else if a := vb.Attr("default"); a != nil {
-			dv, d := a.Expr.Value(nil)
-			if d.HasErrors() {
-				dv = cty.DynamicVal
-			}
+			dv := evalMarked(in, nil, a.Expr)
 			r := a.Range
 			vv.Value, vv.Origin, vv.Range = convertVar(dv, t, defs), fmt.Sprintf("default of var.%s (%s:%d)", name, r.Filename, r.Start.Line), &r
 		} else {
 			vv.Value, vv.Origin = cty.UnknownVal(t), "not set"
 		}
+		if in.Call != nil && in.Parent.mayMark.Load() {
+			// Only values from a caller's expressions can carry marks.
+			vv.Value, vv.marks = unmarked(vv.Value)
+		}
+		// Declared sensitive or ephemeral: the value carries the mark, as
+		// in Terraform (issensitive, ephemeralasnull, and redaction).
+		for attr, mark := range map[string]evalMark{"sensitive": markSensitive, "ephemeral": markEphemeral} {
+			if a := vb.Attr(attr); a != nil {
+				if b, d := a.Expr.Value(nil); !d.HasErrors() && b.Type() == cty.Bool && b.IsKnown() && b.True() {
+					vv.marks = append(vv.marks, cty.PathValueMarks{Path: nil, Marks: cty.NewValueMarks(mark)})
+				}
+			}
+		}
+		if len(vv.marks) > 0 {
+			in.mayMark.Store(true)
+			if in.budget != nil && in.budget.ev != nil {
+				// Their strings are secrets wherever they are printed.
+				for _, pm := range vv.marks {
+					if pm.Marks.Has(markSensitive) || pm.Marks.Has(markFile) {
+						if part, err := pm.Path.Apply(vv.Value); err == nil {
+							registerStrings(&in.budget.ev.secrets, part, 0)
+						}
+					}
+				}
+			}
+		}
 		out[name] = vv
 	}
 	return out
+}
+
+// marked is the variable's value with its marks, as expressions see it.
+func (vv *varValue) marked() cty.Value {
+	if len(vv.marks) == 0 {
+		return vv.Value
+	}
+	return vv.Value.MarkWithPaths(vv.marks)
 }
 
 // cliVarValue parses --var values as Terraform does for complex types:
@@ -376,7 +513,7 @@ func TFVarsAttrs(f *model.File) hcl.Attributes {
 	return attrs
 }
 
-func tfvarsValues(f *model.File) map[string]struct {
+func tfvarsValues(in *Instance, f *model.File) map[string]struct {
 	v      cty.Value
 	origin string
 	rng    *hcl.Range
@@ -387,10 +524,9 @@ func tfvarsValues(f *model.File) map[string]struct {
 		rng    *hcl.Range
 	}{}
 	for name, a := range TFVarsAttrs(f) {
-		v, d := a.Expr.Value(nil)
-		if d.HasErrors() {
-			v = cty.DynamicVal
-		}
+		// No functions and no variables in tfvars, but for expressions
+		// over literal lists can still multiply: within in's budget.
+		v := evalMarked(in, nil, a.Expr)
 		r := a.Range
 		out[name] = struct {
 			v      cty.Value
@@ -491,7 +627,7 @@ func (in *Instance) baseVars() map[string]cty.Value {
 	vars := map[string]cty.Value{}
 	varObj := map[string]cty.Value{}
 	for n, v := range in.vars {
-		varObj[n] = v.Value
+		varObj[n] = v.marked()
 	}
 	vars["var"] = cty.ObjectVal(varObj)
 	rootDir := in.Root().Module.AbsDir
@@ -525,14 +661,13 @@ var rootContext = sync.OnceValue(func() *hcl.EvalContext {
 func (ev *evaluator) evalLocals(in *Instance) {
 	m := in.Module
 	vars := in.baseVars()
-	root := ev.p.WorkDir
-	if m.External {
-		root = m.AbsDir
-	}
-	ctx := rootContext().NewChild()
-	ctx.Functions = fileFuncs(in.Root().Module.AbsDir, root)
+	// File functions read relative to Terraform's working directory, the
+	// root module's, and only inside the repository that holds it.
+	in.files, in.funcCtx = ev.fileContext(in.Root().Module.AbsDir)
+	ctx := in.funcCtx.NewChild()
 	ctx.Variables = vars
 	in.locals = map[string]cty.Value{}
+	marked := map[string]cty.Value{} // the locals as expressions see them, marks and all
 	in.localOrigin = map[string]string{}
 	lp := ev.planLocals(m)
 	for _, l := range lp.order {
@@ -542,7 +677,7 @@ func (ev *evaluator) evalLocals(in *Instance) {
 		} else {
 			deps := make(map[string]cty.Value, len(lp.deps[l.Name]))
 			for _, d := range lp.deps[l.Name] {
-				if dv, ok := in.locals[d]; ok {
+				if dv, ok := marked[d]; ok {
 					deps[d] = dv
 				} else {
 					deps[d] = cty.DynamicVal
@@ -550,12 +685,13 @@ func (ev *evaluator) evalLocals(in *Instance) {
 			}
 			lctx := ctx.NewChild()
 			lctx.Variables = map[string]cty.Value{"local": cty.ObjectVal(deps)}
-			v = evalIn(lctx, l.Attr.Expr)
+			v = evalMarked(in, lctx, l.Attr.Expr)
 		}
-		in.locals[l.Name] = v
+		marked[l.Name] = v
+		in.locals[l.Name] = exportValue(in, v)
 		in.localOrigin[l.Name] = fmt.Sprintf("local.%s (%s:%d)", l.Name, l.Attr.Range.Filename, l.Attr.Range.Start.Line)
 	}
-	vars["local"] = cty.ObjectVal(in.locals)
+	vars["local"] = cty.ObjectVal(marked)
 	in.ctx = ctx
 }
 
@@ -715,11 +851,11 @@ func (s Scope) Attr(name string) (cty.Value, *hcl.Attribute) {
 	if s.unknown {
 		return cty.DynamicVal, a
 	}
-	return evalIn(s.ctx, a.Expr), a
+	return evalIn(s.Inst, s.ctx, a.Expr), a
 }
 
 // Eval evaluates an expression in the scope.
-func (s Scope) Eval(e hcl.Expression) cty.Value { return evalIn(s.ctx, e) }
+func (s Scope) Eval(e hcl.Expression) cty.Value { return evalIn(s.Inst, s.ctx, e) }
 
 // Origin is Instance.Origin for this scope.
 func (s Scope) Origin(a *hcl.Attribute) string {
@@ -784,7 +920,7 @@ func (s Scope) nativeBlocks(sb *hclsyntax.Body, typ string) []Scope {
 				ctx.Variables = map[string]cty.Value{iter: cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})}
 				return ctx
 			}
-			coll := evalIn(s.ctx, fe.Expr)
+			coll := evalIn(s.Inst, s.ctx, fe.Expr)
 			if !coll.IsWhollyKnown() || coll.IsNull() || !coll.CanIterateElements() {
 				out = append(out, Scope{Inst: s.Inst, Block: nb, Body: content.Body, Key: s.Key, ctx: bind(cty.DynamicVal, cty.DynamicVal), raw: content.Body, unknown: true})
 				continue

@@ -7,6 +7,7 @@ package model
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -19,6 +20,23 @@ type Project struct {
 	Modules    []*Module // sorted by Dir
 	LooseFiles []*File   // tfvars and backend files in directories without .tf files
 	Problems   []Problem // input that could not be loaded
+	// Roots are the repository roots of the scanned paths as real paths
+	// (every symbolic link resolved): the Git work tree holding each
+	// scanned path, else the scanned directory itself. File functions and
+	// the files a repository names are read only inside them.
+	Roots []string
+}
+
+// RootOf returns the repository root (one of Roots) holding realDir, a
+// real absolute path, or "" when none does. The innermost root wins.
+func (p *Project) RootOf(realDir string) string {
+	best, sep := "", string(filepath.Separator)
+	for _, r := range p.Roots {
+		if (realDir == r || strings.HasPrefix(realDir, strings.TrimSuffix(r, sep)+sep)) && len(r) > len(best) {
+			best = r
+		}
+	}
+	return best
 }
 
 // Module returns the module of a directory (slash path relative to the
@@ -82,4 +100,8 @@ type Problem struct {
 	Range   hcl.Range
 	Message string
 	Module  string
+	// Note marks what was analyzed only in part, not broken input: an
+	// evaluation limit hit, a file a function may not read. Notes are
+	// reported at note severity.
+	Note bool
 }
