@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -233,7 +236,8 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		lo = load.LoadOptions{Changed: paths, WorkDir: base}
 	}
 	gc := newGCTuner()
-	lo.Discovered, lo.Parsed = gc.discovered, gc.parsed
+	defer gc.stop()
+	lo.Discovered = gc.discovered
 	opts := analyzer.Options{
 		Load:         lo,
 		Rules:        all,
@@ -382,20 +386,27 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 }
 
 // gcTuner replaces the garbage collector's proportional pacing (GOGC) with
-// a memory limit sized to the tree: tfgate keeps every syntax tree until
-// the reports are written, so the heap only grows, and collecting at every
-// doubling (GOGC=100) re-marks that growing heap again and again. With
-// GOGC off the collector runs only as the heap nears the limit: none at
-// all for a few thousand files, once for 10,000 (measured in
-// docs/performance.md: a limit of 220 MiB instead of 260 costs 10% more
-// time there, 180 MiB 40% more). The limit is ~26 KB per
-// discovered file, at least 256 MiB, raised after parsing to 80 times the
-// source read (syntax trees and evaluated values hold ~50 times the source
-// at their peak), so a tree of a few huge files is not starved. GOGC or
-// GOMEMLIMIT in the environment win.
+// a memory limit sized to the tree, until the heap reaches it: tfgate
+// keeps every syntax tree until the reports are written, so the heap only
+// grows, and collecting at every doubling (GOGC=100) re-marks that growing
+// heap again and again. With GOGC off the collector does not run at all
+// below the limit: none for a few thousand files, one for 10,000
+// (measured in docs/performance.md). The limit is ~26 KB per discovered
+// file, at least 256 MiB.
+//
+// The first collection means the estimate was reached; from then on the
+// collector paces itself as with GOGC=100, with no limit. A limit kept
+// beyond that point makes the collector run back to back as the live heap
+// nears it — a 15 MB file's syntax trees outgrow 256 MiB while it is still
+// being parsed — which made such inputs 2 to 7 times slower than GOGC=100.
+// So tfgate never collects more often than GOGC=100 would: not at all up
+// to the estimate, and at GOGC=100's pace after it. GOGC or GOMEMLIMIT in
+// the environment win.
 type gcTuner struct {
-	limit   int64
-	fromEnv bool // GOGC or GOMEMLIMIT set: leave the runtime alone
+	mu           sync.Mutex
+	limit        int64
+	fromEnv      bool // GOGC or GOMEMLIMIT set: leave the runtime alone
+	proportional bool // the estimate was reached: GOGC=100 from now on
 }
 
 // newGCTuner turns proportional collection off from the start, under the
@@ -408,25 +419,42 @@ func newGCTuner() *gcTuner {
 	if !g.fromEnv {
 		g.raise(256 << 20)
 		debug.SetGCPercent(-1)
+		// Garbage from the start: its finalizer runs after the first
+		// collection.
+		runtime.SetFinalizer(&gcSentinel{g}, func(s *gcSentinel) { s.g.proportionalPacing() })
 	}
 	return g
 }
+
+type gcSentinel struct{ g *gcTuner }
 
 func (g *gcTuner) discovered(files int) {
 	g.raise(int64(files) * 26 << 10)
 }
 
-func (g *gcTuner) parsed(bytes int64) {
-	g.raise(bytes * 80)
-}
-
 // raise lifts the memory limit to need; it never lowers it.
 func (g *gcTuner) raise(need int64) {
-	if !g.fromEnv && need > g.limit {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.fromEnv && !g.proportional && need > g.limit {
 		g.limit = need
 		debug.SetMemoryLimit(need)
 	}
 }
+
+// proportionalPacing gives the collector back to GOGC=100, with no limit.
+func (g *gcTuner) proportionalPacing() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.fromEnv && !g.proportional {
+		g.proportional = true
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
+}
+
+// stop ends the tuning (for in-process runs, as in the tests).
+func (g *gcTuner) stop() { g.proportionalPacing() }
 
 // allFiles reports whether every path names a file (not a directory).
 func allFiles(paths []string) bool {
