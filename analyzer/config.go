@@ -129,7 +129,7 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 		if r == nil {
 			rng := b.LabelRanges[0]
 			detail := "tfgate has no rule " + fmt.Sprintf("%q", id)
-			if s := suggest(id, ids); s != "" {
+			if s := Suggest(id, ids); s != "" {
 				detail += fmt.Sprintf("; did you mean %q?", s)
 			}
 			detail += "; `tfgate rules` lists them"
@@ -218,8 +218,9 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 	return cfg, nil
 }
 
-// suggest returns the closest name, if close enough.
-func suggest(s string, names []string) string {
+// Suggest returns the closest name (edit distance under 4), or "": for
+// "did you mean" in errors about rule IDs, flags and commands.
+func Suggest(s string, names []string) string {
 	best, bestD := "", 4
 	for _, n := range names {
 		if d := levenshtein(s, n); d < bestD {

@@ -142,6 +142,9 @@ func flagsMarkdown(fs *pflag.FlagSet) string {
 		name := "--" + f.Name
 		if f.Value.Type() != "bool" {
 			arg := flagArgs[f.Name]
+			if strings.Contains(f.Usage, "`") {
+				arg, _ = pflag.UnquoteUsage(f) // the help's own name for it
+			}
 			if arg == "" {
 				arg = strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 			}
