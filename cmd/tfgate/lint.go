@@ -93,8 +93,8 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	// (pflag.UnquoteUsage): --config FILE, not --config string.
 	fs.StringVarP(&lf.config, "config", "c", "", "configuration `FILE` (default: .tfgate.hcl upward from the first PATH, then in the working directory)")
 	fs.StringVarP(&lf.chdir, "chdir", "C", "", "run in `DIR`, as if started there (as terraform -chdir): paths are relative to it")
-	fs.StringArrayVarP(&lf.formats, "format", "f", nil, "output `FORMAT[=FILE]`: "+strings.Join(report.Formats, ", ")+"; =FILE writes to a file; repeat for several (default text)")
-	fs.StringVarP(&lf.output, "output", "o", "", "write the format that has no =FILE to `FILE` instead of stdout (atomically)")
+	fs.StringArrayVarP(&lf.formats, "format", "f", nil, "output `FORMAT[=FILE]`: "+strings.Join(report.Formats, ", ")+"; =FILE writes to a file (- is stdout); repeat for several (default text)")
+	fs.StringVarP(&lf.output, "output", "o", "", "write the format that has no =FILE to `FILE` instead of stdout: a regular file is replaced atomically (through a symlink, its target), a device, FIFO or socket is written through")
 	fs.StringVar(&lf.failOn, "fail-on", "warning", "lowest `SEVERITY` that makes the exit code 2: error, warning, note or never")
 	fs.StringSliceVar(&lf.enable, "enable-rule", nil, "enable `RULE`s (repeatable, comma-separated)")
 	fs.StringSliceVar(&lf.disable, "disable-rule", nil, "disable `RULE`s (repeatable, comma-separated)")
@@ -103,7 +103,7 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	fs.StringArrayVar(&lf.vars, "var", nil, "variable for root modules, as terraform -var `NAME=VALUE` (repeatable; never shown in reports)")
 	fs.StringArrayVar(&lf.backendConfigs, "backend-config", nil, "partial backend configuration `FILE` merged into every backend, as terraform init -backend-config (repeatable)")
 	fs.StringVar(&lf.baseline, "baseline", "", "JSON baseline `FILE`: findings recorded in it do not count (matched by fingerprint, not line)")
-	fs.StringVar(&lf.writeBaseline, "write-baseline", "", "write the current findings to `FILE` as a baseline and exit 0")
+	fs.StringVar(&lf.writeBaseline, "write-baseline", "", "write the current findings to `FILE` as a baseline and exit 0 (- is stdout)")
 	fs.StringVar(&lf.category, "category", "tfgate/lint/", "SARIF automationDetails.id: one category `ID` per upload to GitHub code scanning")
 	fs.StringVar(&lf.repoRoot, "repo-root", "", "`DIR` that sarif, gitlab and github paths are relative to (default: the Git work tree, else $GITHUB_WORKSPACE, else the working directory)")
 	fs.BoolVar(&lf.sarifSuppr, "sarif-suppressed", false, "keep ignored and baselined findings in SARIF as suppressed results (GitHub code scanning shows them as open alerts: off by default)")
@@ -144,8 +144,13 @@ func parseOutputs(formats []string, outFile string) ([]output, error) {
 			return nil, fmt.Errorf("--format %s: empty file name", f)
 		}
 		if file == "" {
-			toStdout++
 			file = outFile
+		}
+		if file == "-" { // - is stdout, as everywhere
+			file = ""
+		}
+		if file == "" {
+			toStdout++
 		}
 		outs = append(outs, output{format: name, file: file})
 	}
@@ -153,6 +158,17 @@ func parseOutputs(formats []string, outFile string) ([]output, error) {
 		return nil, errors.New("only one --format can go to stdout (or --output); give the others a file: --format sarif=results.sarif")
 	}
 	return outs, nil
+}
+
+// writeOutput writes data to a file a user named (see fsx.WriteOutput:
+// devices, FIFOs and sockets are written through, symlinks followed,
+// regular files replaced atomically), or to stdout for "-".
+func writeOutput(path string, data []byte, stdout io.Writer) error {
+	if path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	return fsx.WriteOutput(path, data)
 }
 
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -310,7 +326,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		if err != nil {
 			return fail(err)
 		}
-		if err := fsx.WriteFileAtomic(lf.writeBaseline, data); err != nil {
+		if err := writeOutput(lf.writeBaseline, data, stdout); err != nil {
 			return fail(err)
 		}
 		n := 0
@@ -361,7 +377,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			stdout.Write(data)
 			continue
 		}
-		if err := fsx.WriteFileAtomic(o.file, data); err != nil {
+		if err := fsx.WriteOutput(o.file, data); err != nil {
 			return fail(err)
 		}
 	}
