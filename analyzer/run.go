@@ -101,6 +101,14 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		if m.LockFile != nil {
 			res.Files[m.LockFile.Path] = m.LockFile
 		}
+		for _, env := range m.Environments {
+			for _, f := range env.Files {
+				res.Files[f.Path] = f
+			}
+		}
+	}
+	for _, n := range p.Notes {
+		res.Notifications = append(res.Notifications, Notification{Level: "note", Message: n})
 	}
 	for _, f := range p.LooseFiles {
 		res.Files[f.Path] = f

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -112,6 +113,15 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 	close(next)
 	wg.Wait()
 	idx.save()
+	hasSource := func(d string) bool { return l.allDirs[l.display(d)] }
+	for _, d := range sortedKeys(want) {
+		// A changed environment file (env/prod.tfvars) stands for its root.
+		if !hasSource(d) {
+			if r := envRoot(d, hasSource); r != "" {
+				want[r] = true
+			}
+		}
+	}
 	closure := map[string]bool{}
 	var up func(d string)
 	up = func(d string) {
@@ -130,9 +140,12 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 		for _, f := range byDir[d] {
 			files = append(files, f.path)
 		}
+		// The root's environment files (environments.go).
+		files = append(files, envVarFiles(byDir, d, hasSource)...)
 		restrictDirs = append(restrictDirs, d)
 	}
 	sort.Strings(files)
+	files = slices.Compact(files)
 	sort.Strings(restrictDirs)
 	return files, restrictDirs, nil
 }
@@ -165,4 +178,13 @@ func restrict(mods []*model.Module, dirs []string) {
 			m.Scanned = false
 		}
 	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

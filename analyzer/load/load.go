@@ -39,6 +39,9 @@ type LoadOptions struct {
 	// Phase, when set, is told how long each phase of loading took
 	// ("scan", "parse", "modules"), in order.
 	Phase func(name string, d time.Duration)
+	// Environments given by the user replace discovery for their roots
+	// (environments.go).
+	Environments []ExplicitEnvironments
 }
 
 // skipDir reports whether a directory is never descended into: Terraform's
@@ -76,6 +79,7 @@ type loader struct {
 	installs map[*model.Module]install
 	dirFiles map[string][]string // names of the non-directory entries of each listed directory
 	problems []model.Problem
+	notes    []string
 	mu       sync.Mutex
 }
 
@@ -204,6 +208,11 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	for _, m := range p.Modules {
 		m.DirFiles = l.dirFiles[m.AbsDir]
 	}
+	p.Notes = append(p.Notes, l.notes...)
+	sort.Strings(p.Notes)
+	if err := assignEnvironments(p, opts.Environments); err != nil {
+		return nil, err
+	}
 	p.Problems = l.problems
 	phase("modules", time.Since(parsedAt))
 	return p, nil
@@ -245,6 +254,12 @@ func (l *loader) display(abs string) string {
 		return filepath.ToSlash(abs)
 	}
 	return filepath.ToSlash(rel)
+}
+
+func (l *loader) note(msg string) {
+	l.mu.Lock()
+	l.notes = append(l.notes, msg)
+	l.mu.Unlock()
 }
 
 func (l *loader) problem(r hcl.Range, msg, module string) {

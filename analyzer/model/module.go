@@ -60,6 +60,12 @@ type Module struct {
 
 	Callers []*ModuleCall // local calls from other loaded modules
 
+	// Environments are the ways to run a root module (environment.go): its
+	// tfvars files per environment, discovered beside it or given by
+	// --var-file-for and .tfgate.hcl. None for child modules, and for roots
+	// run with their defaults and terraform.tfvars only.
+	Environments []*Environment
+
 	// DirFiles names the files (every entry but directories) of the
 	// module's directory, sorted: README.md, terragrunt.hcl, main.tf… nil
 	// when the directory was not listed.
