@@ -61,7 +61,7 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 			continue
 		}
 		if _, ok := model.KindOf(filepath.Base(abs)); !ok {
-			return nil, nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", c)
+			return nil, nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", c)
 		}
 		want[filepath.Dir(abs)] = true
 	}

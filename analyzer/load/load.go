@@ -133,7 +133,7 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		}
 		if !st.IsDir() {
 			if _, ok := model.KindOf(filepath.Base(abs)); !ok {
-				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
+				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
 			}
 			// A file stands for its module: lint the whole directory.
 			abs = filepath.Dir(abs)
@@ -229,8 +229,11 @@ func (l *loader) listDir(dir string) ([]string, error) {
 			continue
 		}
 		names = append(names, e.Name())
-		if _, ok := model.KindOf(e.Name()); ok {
-			out = append(out, filepath.Join(dir, e.Name()))
+	}
+	shadowed := model.TofuShadowed(names)
+	for _, n := range names {
+		if _, ok := model.KindOf(n); ok && !shadowed[n] {
+			out = append(out, filepath.Join(dir, n))
 		}
 	}
 	l.listed(dir, names)
