@@ -219,6 +219,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 	}
 	<-ignoresRead
 	findings = applyIgnores(ignores, findings, ran, now)
+	findings = dropContext(p, findings)
 	applyBaseline(opts.Baseline, findings)
 	SortFindings(findings)
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Message < res.Notifications[j].Message })
@@ -244,4 +245,27 @@ func planSnippetSafe(src []byte) bool {
 		src = src[min(i+1, len(src)):]
 	}
 	return true
+}
+
+// dropContext removes the findings of context roots: the pre-commit path
+// loads them only so that rules comparing roots see them beside the
+// changed ones (model.Module.Context); their own problems are not what the
+// commit changed.
+func dropContext(p *model.Project, findings []*Finding) []*Finding {
+	ctx := map[string]bool{}
+	for _, m := range p.Modules {
+		if m.Context {
+			ctx[m.Dir] = true
+		}
+	}
+	if len(ctx) == 0 {
+		return findings
+	}
+	out := findings[:0]
+	for _, f := range findings {
+		if !ctx[f.Module] {
+			out = append(out, f)
+		}
+	}
+	return out
 }

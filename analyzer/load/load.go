@@ -111,11 +111,11 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		phase = opts.Phase
 	}
 	start := time.Now()
-	var files, restrictTo []string
+	var files, restrictTo, context []string
 	seen := map[string]bool{}
 	if len(opts.Changed) > 0 {
 		var err error
-		files, restrictTo, err = l.changedFiles(opts.Changed)
+		files, restrictTo, context, err = l.changedFiles(opts.Changed)
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +203,7 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	classify(p.Modules, l.roots, l.allDirs)
 	if len(restrictTo) > 0 {
 		// Only the changed modules and their callers are linted.
-		restrict(p.Modules, restrictTo)
+		restrict(p.Modules, restrictTo, context)
 	}
 	for _, m := range p.Modules {
 		m.DirFiles = l.dirFiles[m.AbsDir]
