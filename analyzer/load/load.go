@@ -39,6 +39,9 @@ type LoadOptions struct {
 	// Phase, when set, is told how long each phase of loading took
 	// ("scan", "parse", "modules"), in order.
 	Phase func(name string, d time.Duration)
+	// Environments given by the user replace discovery for their roots
+	// (environments.go).
+	Environments []ExplicitEnvironments
 }
 
 // skipDir reports whether a directory is never descended into: Terraform's
@@ -76,6 +79,7 @@ type loader struct {
 	installs map[*model.Module]install
 	dirFiles map[string][]string // names of the non-directory entries of each listed directory
 	problems []model.Problem
+	notes    []string
 	mu       sync.Mutex
 }
 
@@ -107,11 +111,11 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		phase = opts.Phase
 	}
 	start := time.Now()
-	var files, restrictTo []string
+	var files, restrictTo, context []string
 	seen := map[string]bool{}
 	if len(opts.Changed) > 0 {
 		var err error
-		files, restrictTo, err = l.changedFiles(opts.Changed)
+		files, restrictTo, context, err = l.changedFiles(opts.Changed)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +133,7 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		}
 		if !st.IsDir() {
 			if _, ok := model.KindOf(filepath.Base(abs)); !ok {
-				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
+				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
 			}
 			// A file stands for its module: lint the whole directory.
 			abs = filepath.Dir(abs)
@@ -199,10 +203,15 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	classify(p.Modules, l.roots, l.allDirs)
 	if len(restrictTo) > 0 {
 		// Only the changed modules and their callers are linted.
-		restrict(p.Modules, restrictTo)
+		restrict(p.Modules, restrictTo, context)
 	}
 	for _, m := range p.Modules {
 		m.DirFiles = l.dirFiles[m.AbsDir]
+	}
+	p.Notes = append(p.Notes, l.notes...)
+	sort.Strings(p.Notes)
+	if err := assignEnvironments(p, opts.Environments); err != nil {
+		return nil, err
 	}
 	p.Problems = l.problems
 	phase("modules", time.Since(parsedAt))
@@ -220,8 +229,11 @@ func (l *loader) listDir(dir string) ([]string, error) {
 			continue
 		}
 		names = append(names, e.Name())
-		if _, ok := model.KindOf(e.Name()); ok {
-			out = append(out, filepath.Join(dir, e.Name()))
+	}
+	shadowed := model.TofuShadowed(names)
+	for _, n := range names {
+		if _, ok := model.KindOf(n); ok && !shadowed[n] {
+			out = append(out, filepath.Join(dir, n))
 		}
 	}
 	l.listed(dir, names)
@@ -245,6 +257,12 @@ func (l *loader) display(abs string) string {
 		return filepath.ToSlash(abs)
 	}
 	return filepath.ToSlash(rel)
+}
+
+func (l *loader) note(msg string) {
+	l.mu.Lock()
+	l.notes = append(l.notes, msg)
+	l.mu.Unlock()
 }
 
 func (l *loader) problem(r hcl.Range, msg, module string) {

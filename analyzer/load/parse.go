@@ -74,6 +74,15 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 	f.Src = src
 	hf, diags := parseSource(src, f.Path, kind)
 	f.HCL = hf
+	if kind == model.KindTFVars || kind == model.KindTFVarsJSON {
+		// An encrypted or templated tfvars file is not a syntax error:
+		// it is left out, with a note (opaque.go).
+		if why := OpaqueReason(src, !diags.HasErrors()); why != "" {
+			f.HCL = nil
+			l.note(fmt.Sprintf("%s skipped: it is %s", f.Path, why))
+			return f
+		}
+	}
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
 			continue

@@ -54,7 +54,7 @@ type BackendAttr struct {
 func IsOverrideFile(p string) bool {
 	base := path.Base(filepath.ToSlash(p))
 	base = strings.TrimSuffix(base, ".json")
-	base = strings.TrimSuffix(base, ".tf")
+	base = strings.TrimSuffix(strings.TrimSuffix(base, ".tf"), ".tofu")
 	return base == "override" || strings.HasSuffix(base, "_override")
 }
 

@@ -19,6 +19,9 @@ type Project struct {
 	Modules    []*Module // sorted by Dir
 	LooseFiles []*File   // tfvars and backend files in directories without .tf files
 	Problems   []Problem // input that could not be loaded
+	// Notes are what loading chose to leave out, for the run's
+	// notifications (a tfvars file skipped because it is encrypted).
+	Notes []string
 }
 
 // Module returns the module of a directory (slash path relative to the

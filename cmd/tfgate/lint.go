@@ -44,8 +44,13 @@ Examples:
   # pre-commit: the changed files' modules and the roots that call them
   tfgate lint modules/network/main.tf envs/prod/terraform.tfvars
 
-  # Lint two environments with production's variables
+  # Each root is evaluated once per environment found beside it (prod.tfvars,
+  # env/prod.tfvars, environments/prod/terraform.tfvars…); --var-file
+  # replaces them with the files given
   tfgate lint envs/prod --var-file envs/prod/prod.tfvars --var region=eu-west-1
+
+  # A monorepo whose tfvars live apart: one environment per flag
+  tfgate lint --var-file-for stacks/api=config/api/prod.tfvars --var-file-for stacks/api=config/api/dev.tfvars
 
   # CI: text for the log and SARIF for GitHub code scanning, in one pass
   tfgate lint --format text --format sarif=tfgate.sarif --category tfgate/lint/
@@ -69,6 +74,7 @@ type lintFlags struct {
 	disable        []string
 	families       []string
 	varFiles       []string
+	varFilesFor    []string
 	vars           []string
 	backendConfigs []string
 	baseline       string
@@ -99,7 +105,8 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	fs.StringSliceVar(&lf.enable, "enable-rule", nil, "enable `RULE`s (repeatable, comma-separated)")
 	fs.StringSliceVar(&lf.disable, "disable-rule", nil, "disable `RULE`s (repeatable, comma-separated)")
 	fs.StringSliceVar(&lf.families, "only-family", nil, "run only these `FAMILY`s: state, pinning, layout, secrets, tags, autoscaling")
-	fs.StringArrayVar(&lf.varFiles, "var-file", nil, "variables `FILE` for root modules, as terraform -var-file (repeatable)")
+	fs.StringArrayVar(&lf.varFiles, "var-file", nil, "variables `FILE` for root modules, as terraform -var-file (repeatable); replaces the environments tfvars discovery finds")
+	fs.StringArrayVar(&lf.varFilesFor, "var-file-for", nil, "an environment of one root: `DIR=FILE` evaluates the root in DIR with the tfvars FILE, named after it (repeatable: one environment each); replaces discovery for DIR")
 	fs.StringArrayVar(&lf.vars, "var", nil, "variable for root modules, as terraform -var `NAME=VALUE` (repeatable; never shown in reports)")
 	fs.StringArrayVar(&lf.backendConfigs, "backend-config", nil, "partial backend configuration `FILE` merged into every backend, as terraform init -backend-config (repeatable)")
 	fs.StringVar(&lf.baseline, "baseline", "", "JSON baseline `FILE`: findings recorded in it do not count (matched by fingerprint, not line)")
@@ -269,6 +276,9 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			return fail(fmt.Errorf("--var-file: %w", err))
 		}
 		opts.Eval.VarFiles = append(opts.Eval.VarFiles, f)
+	}
+	if opts.Load.Environments, err = explicitEnvironments(lf.varFilesFor, cfg, wd, base, len(lo.Changed) > 0); err != nil {
+		return fail(err)
 	}
 	for _, v := range lf.vars {
 		k, val, ok := strings.Cut(v, "=")

@@ -34,7 +34,7 @@ Flags:
 
 func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, lf := newLintFlags(stderr)
-	for _, name := range []string{"var-file", "var", "backend-config", "plan"} {
+	for _, name := range []string{"var-file", "var-file-for", "var", "backend-config", "plan"} {
 		fs.MarkHidden(name)
 	}
 	fs.Lookup("category").DefValue = "tfgate/plan/"
