@@ -91,8 +91,8 @@ func (s Scope) Attr(name string) (cty.Value, *hcl.Attribute) {
 	return evalIn(s.ctx, a.Expr), a
 }
 
-// Eval evaluates an expression in the scope.
-func (s Scope) Eval(e hcl.Expression) cty.Value { return evalIn(s.ctx, e) }
+// eval evaluates an expression in the scope.
+func (s Scope) eval(e hcl.Expression) cty.Value { return evalIn(s.ctx, e) }
 
 // Origin is Instance.Origin for this scope.
 func (s Scope) Origin(a *hcl.Attribute) string {
@@ -185,7 +185,7 @@ func (s Scope) EntryRange(e hcl.Expression, key string) (hcl.Range, bool) {
 	}
 	for i := len(oc.Items) - 1; i >= 0; i-- {
 		it := oc.Items[i]
-		if k, ok := model.KnownString(s.Eval(it.KeyExpr)); ok && k == key {
+		if k, ok := model.KnownString(s.eval(it.KeyExpr)); ok && k == key {
 			return hcl.RangeBetween(it.KeyExpr.Range(), it.ValueExpr.Range()), true
 		}
 	}
@@ -209,7 +209,7 @@ func (s Scope) IndexKeys(e hcl.Expression, root string) []cty.Value {
 		}
 		st, ok := ix.Collection.(*hclsyntax.ScopeTraversalExpr)
 		if ok && len(st.Traversal) == 2 && st.Traversal.RootName() == root {
-			if k := s.Eval(ix.Key); k.IsKnown() && !k.IsNull() {
+			if k := s.eval(ix.Key); k.IsKnown() && !k.IsNull() {
 				out = append(out, k)
 			}
 		}
