@@ -22,6 +22,9 @@ const ConfigFileName = ".tfgate.hcl"
 type Config struct {
 	Path  string
 	Rules map[string]*RuleConfig
+	// Environments blocks: the tfvars files of roots' environments
+	// (config_environments.go).
+	Environments []RootEnvironments
 	// Blocks other than rule blocks (drift, …), for the commands that own them.
 	Extra []*hcl.Block
 	File  *hcl.File
@@ -93,7 +96,12 @@ func ParseConfig(filename string, display string, rules []*Rule) (*Config, error
 	if err != nil {
 		return nil, fmt.Errorf("cannot read config %s: %w", display, fsx.Cause(err))
 	}
-	return parseConfigSource(src, display, rules)
+	cfg, err := parseConfigSource(src, display, rules)
+	if err != nil {
+		return nil, err
+	}
+	cfg.resolveEnvironments(filename)
+	return cfg, nil
 }
 
 // parseConfigSource is ParseConfig on bytes.
@@ -102,7 +110,7 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 	if diags.HasErrors() {
 		return nil, &ConfigError{diags}
 	}
-	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "rule", LabelNames: []string{"id"}}}}
+	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "rule", LabelNames: []string{"id"}}, {Type: "environments", LabelNames: []string{"root"}}}}
 	for _, b := range extraConfigBlocks {
 		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: b})
 	}
@@ -120,6 +128,12 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 	cfg := &Config{Path: display, Rules: map[string]*RuleConfig{}, File: f}
 	var errs hcl.Diagnostics
 	for _, b := range content.Blocks {
+		if b.Type == "environments" {
+			re, d := parseEnvironments(b)
+			errs = append(errs, d...)
+			cfg.Environments = append(cfg.Environments, re)
+			continue
+		}
 		if b.Type != "rule" {
 			cfg.Extra = append(cfg.Extra, b)
 			continue

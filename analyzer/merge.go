@@ -7,9 +7,12 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// preferPlan drops a static finding when a plan finding of the same rule
-// covers the same block: the plan's values are the real ones.
-func preferPlan(in []*Finding) []*Finding {
+// preferPlan drops a static finding when the plan has the real values of
+// what it is about (supersede.go): when a plan finding of the same rule
+// covers the same block (the plan confirms it), or when the plan knows the
+// value and reports nothing (the plan disproves it). A finding not tied to
+// an instance is compared by block alone.
+func preferPlan(in []*Finding, cov *planCoverage) []*Finding {
 	type span struct {
 		rule string
 		rng  hcl.Range
@@ -20,20 +23,28 @@ func preferPlan(in []*Finding) []*Finding {
 			plan = append(plan, span{f.RuleID, f.planBlock.Range})
 		}
 	}
-	if len(plan) == 0 {
+	if len(plan) == 0 && cov == nil {
 		return in
+	}
+	confirmed := func(f *Finding) bool {
+		for _, s := range plan {
+			if s.rule == f.RuleID && s.rng.Filename == f.Range.Filename &&
+				f.Range.Start.Byte >= s.rng.Start.Byte && f.Range.Start.Byte <= s.rng.End.Byte {
+				return true
+			}
+		}
+		return false
 	}
 	out := in[:0]
 	for _, f := range in {
 		drop := false
-		if f.Source != "plan" {
-			for _, s := range plan {
-				if s.rule == f.RuleID && s.rng.Filename == f.Range.Filename &&
-					f.Range.Start.Byte >= s.rng.Start.Byte && f.Range.Start.Byte <= s.rng.End.Byte {
-					drop = true
-					break
-				}
-			}
+		switch {
+		case f.Source == "plan":
+		case f.Instance != nil && cov != nil:
+			covered, known := cov.supersedes(f)
+			drop = covered && (known || confirmed(f))
+		default:
+			drop = confirmed(f)
 		}
 		if !drop {
 			out = append(out, f)
@@ -55,6 +66,7 @@ func mergeFindings(in []*Finding) []*Finding {
 	for _, f := range in {
 		k := key{f.RuleID, f.Message, f.Range}
 		if prev, ok := idx[k]; ok {
+			prev.Environments = mergeEnvironments(prev.Environments, f.Environments)
 			// A finding that holds on its own (no call) needs no "via".
 			if standalone[k] || len(f.Via) == 0 {
 				standalone[k] = true
@@ -95,7 +107,49 @@ func mergeFindings(in []*Finding) []*Finding {
 			if len(f.Via) > 0 {
 				f.fpExtra = strings.Join(f.Via, ";")
 			}
+			if len(f.Environments) > 0 {
+				// Different findings in different environments of a root.
+				f.fpExtra += "|" + environmentKey(f.Environments)
+			}
+		}
+	}
+	// Each environment's tfvars files are related locations: code
+	// scanning shows one result that links them.
+	for _, f := range out {
+		for _, e := range f.Environments {
+			for _, file := range e.Files {
+				f.Related = append(f.Related, Related{Range: hcl.Range{Filename: file}, Message: "environment " + e.Name + " of " + e.Root})
+			}
 		}
 	}
 	return out
+}
+
+// mergeEnvironments adds the environments of b missing from a, in order
+// (by root, then name).
+func mergeEnvironments(a, b []Environment) []Environment {
+	for _, e := range b {
+		dup := false
+		for _, x := range a {
+			dup = dup || (x.Root == e.Root && x.Name == e.Name)
+		}
+		if !dup {
+			a = append(a, e)
+		}
+	}
+	sort.SliceStable(a, func(i, j int) bool {
+		if a[i].Root != a[j].Root {
+			return a[i].Root < a[j].Root
+		}
+		return a[i].Name < a[j].Name
+	})
+	return a
+}
+
+func environmentKey(envs []Environment) string {
+	var parts []string
+	for _, e := range envs {
+		parts = append(parts, e.Root+":"+e.Name)
+	}
+	return strings.Join(parts, ",")
 }

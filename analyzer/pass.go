@@ -87,6 +87,9 @@ func (p *Pass) Report(f Finding) {
 		if vias := in.Vias(); len(vias) > 0 {
 			f.Via = vias
 		}
+		if root := in.Root(); root.Env != nil {
+			f.Environments = []Environment{environmentOf(root)}
+		}
 		anchorExternal(&f, in)
 	}
 	p.report(&f)
@@ -142,6 +145,14 @@ func (p *Pass) ReportPlan(r *eval.PlanResource, attr string, f Finding) {
 		f.Severity = p.Severity
 	}
 	p.report(&f)
+}
+
+func environmentOf(root *eval.Instance) Environment {
+	e := Environment{Root: root.Module.Dir, Name: root.Env.Name}
+	for _, f := range root.Env.Files {
+		e.Files = append(e.Files, f.Path)
+	}
+	return e
 }
 
 func anchorExternal(f *Finding, in *eval.Instance) {

@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"bytes"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -70,7 +69,15 @@ func Run(opts Options) (*Result, error) {
 		return nil, err
 	}
 	if opts.PlanOnly {
-		return RunRules(&model.Project{}, &eval.Result{}, active, opts), nil
+		// `tfgate plan`: the configuration, when given (Load.Paths), only
+		// maps the plan's findings to source lines.
+		p := &model.Project{}
+		if len(opts.Load.Paths) > 0 {
+			if p, err = load.Load(opts.Load); err != nil {
+				return nil, err
+			}
+		}
+		return RunRules(p, &eval.Result{}, active, opts), nil
 	}
 	var timings []PhaseTiming
 	lo := opts.Load
@@ -101,6 +108,14 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		if m.LockFile != nil {
 			res.Files[m.LockFile.Path] = m.LockFile
 		}
+		for _, env := range m.Environments {
+			for _, f := range env.Files {
+				res.Files[f.Path] = f
+			}
+		}
+	}
+	for _, n := range p.Notes {
+		res.Notifications = append(res.Notifications, Notification{Level: "note", Message: n})
 	}
 	for _, f := range p.LooseFiles {
 		res.Files[f.Path] = f
@@ -112,11 +127,14 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		res.Files[f.Path] = f
 	}
 	if opts.Plan != nil {
-		f := &model.File{Path: opts.Plan.Path, Kind: model.KindTFJSON}
-		if planSnippetSafe(opts.Plan.Src) {
-			f.Src = opts.Plan.Src
+		if !opts.Plan.Binary {
+			// Snippets quote a readable plan JSON (tfplan/locate.go).
+			f := &model.File{Path: opts.Plan.Path, Kind: model.KindTFJSON}
+			if opts.Plan.Readable() {
+				f.Src = opts.Plan.Src
+			}
+			res.Files[opts.Plan.Path] = f
 		}
-		res.Files[opts.Plan.Path] = f
 	}
 	// Ignore comments are read while the rules run.
 	var ignores []*fileIgnores
@@ -142,7 +160,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		if len(p.Modules) > 0 {
 			var err error
 			if planRoot, err = p.PlanRoot(opts.PlanRoot); err != nil {
-				res.Notifications = append(res.Notifications, Notification{Level: "warning", Message: fmt.Sprintf("plan findings point into %s, not at source lines: %v", opts.Plan.Path, err)})
+				res.Notifications = append(res.Notifications, Notification{Level: "warning", Message: fmt.Sprintf("plan findings name resource addresses, not source lines: %v", err)})
 			}
 		}
 	}
@@ -211,7 +229,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 	}
 	runJobs(first, problems)
 	runJobs(last, append(append([]model.Problem(nil), p.Problems...), ev.AllProblems()...))
-	findings = preferPlan(findings)
+	findings = preferPlan(findings, newPlanCoverage(p, opts.Plan, planRoot, active))
 	findings = mergeFindings(findings)
 	now := opts.Now
 	if now.IsZero() {
@@ -230,6 +248,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		res.Notifications = append(res.Notifications, Notification{Level: "error", Message: fmt.Sprintf("reading ignore comments failed: %v", ignoreErr)})
 	}
 	findings = applyIgnores(ignores, findings, ran, now)
+	findings = dropContext(p, findings)
 	applyBaseline(opts.Baseline, findings)
 	SortFindings(findings)
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Message < res.Notifications[j].Message })
@@ -237,22 +256,25 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 	return res
 }
 
-// planSnippetSafe reports whether reporters may quote lines of the plan
-// JSON in snippets. A plan holds every value in clear, sensitive ones
-// included; in an indented plan the line a finding points at is its
-// "address" or key line, but `terraform show -json` writes the whole plan
-// on one line, which must never be printed: such a plan is listed without
-// its source.
-func planSnippetSafe(src []byte) bool {
-	for len(src) > 0 {
-		i := bytes.IndexByte(src, '\n')
-		if i < 0 {
-			i = len(src)
+// dropContext removes the findings of context roots: the pre-commit path
+// loads them only so that rules comparing roots see them beside the
+// changed ones (model.Module.Context); their own problems are not what the
+// commit changed.
+func dropContext(p *model.Project, findings []*Finding) []*Finding {
+	ctx := map[string]bool{}
+	for _, m := range p.Modules {
+		if m.Context {
+			ctx[m.Dir] = true
 		}
-		if i > 300 {
-			return false
-		}
-		src = src[min(i+1, len(src)):]
 	}
-	return true
+	if len(ctx) == 0 {
+		return findings
+	}
+	out := findings[:0]
+	for _, f := range findings {
+		if !ctx[f.Module] {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -39,6 +39,9 @@ type LoadOptions struct {
 	// Phase, when set, is told how long each phase of loading took
 	// ("scan", "parse", "modules"), in order.
 	Phase func(name string, d time.Duration)
+	// Environments given by the user replace discovery for their roots
+	// (environments.go).
+	Environments []ExplicitEnvironments
 }
 
 // skipDir reports whether a directory is never descended into: Terraform's
@@ -68,6 +71,7 @@ type loader struct {
 	manifests map[string]*modulesManifest // .terraform/modules/modules.json by root directory
 	allDirs   map[string]bool             // every module directory under the scan, when known without loading it
 	workDir   string
+	fast      bool                     // parse native syntax with fasthcl first (TFGATE_FASTHCL)
 	roots     []string                 // absolute scanned directories
 	modules   map[string]*model.Module // by AbsDir
 	// installs locates the modules that `terraform init` installed, and
@@ -76,6 +80,7 @@ type loader struct {
 	installs map[*model.Module]install
 	dirFiles map[string][]string // names of the non-directory entries of each listed directory
 	problems []model.Problem
+	notes    []string
 	mu       sync.Mutex
 }
 
@@ -101,17 +106,21 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	l := &loader{workDir: wd, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}}
+	fast, err := fastHCL()
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{workDir: wd, fast: fast, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}}
 	phase := func(string, time.Duration) {}
 	if opts.Phase != nil {
 		phase = opts.Phase
 	}
 	start := time.Now()
-	var files, restrictTo []string
+	var files, restrictTo, context []string
 	seen := map[string]bool{}
 	if len(opts.Changed) > 0 {
 		var err error
-		files, restrictTo, err = l.changedFiles(opts.Changed)
+		files, restrictTo, context, err = l.changedFiles(opts.Changed)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +138,7 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		}
 		if !st.IsDir() {
 			if _, ok := model.KindOf(filepath.Base(abs)); !ok {
-				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
+				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
 			}
 			// A file stands for its module: lint the whole directory.
 			abs = filepath.Dir(abs)
@@ -199,10 +208,15 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	classify(p.Modules, l.roots, l.allDirs)
 	if len(restrictTo) > 0 {
 		// Only the changed modules and their callers are linted.
-		restrict(p.Modules, restrictTo)
+		restrict(p.Modules, restrictTo, context)
 	}
 	for _, m := range p.Modules {
 		m.DirFiles = l.dirFiles[m.AbsDir]
+	}
+	p.Notes = append(p.Notes, l.notes...)
+	sort.Strings(p.Notes)
+	if err := assignEnvironments(p, opts.Environments); err != nil {
+		return nil, err
 	}
 	p.Problems = l.problems
 	phase("modules", time.Since(parsedAt))
@@ -220,8 +234,11 @@ func (l *loader) listDir(dir string) ([]string, error) {
 			continue
 		}
 		names = append(names, e.Name())
-		if _, ok := model.KindOf(e.Name()); ok {
-			out = append(out, filepath.Join(dir, e.Name()))
+	}
+	shadowed := model.TofuShadowed(names)
+	for _, n := range names {
+		if _, ok := model.KindOf(n); ok && !shadowed[n] {
+			out = append(out, filepath.Join(dir, n))
 		}
 	}
 	l.listed(dir, names)
@@ -245,6 +262,12 @@ func (l *loader) display(abs string) string {
 		return filepath.ToSlash(abs)
 	}
 	return filepath.ToSlash(rel)
+}
+
+func (l *loader) note(msg string) {
+	l.mu.Lock()
+	l.notes = append(l.notes, msg)
+	l.mu.Unlock()
 }
 
 func (l *loader) problem(r hcl.Range, msg, module string) {
@@ -394,7 +417,11 @@ func providersMap(b *model.Block) map[string]string {
 func LoadFile(path, workDir string) (*model.File, error) {
 	abs, _ := filepath.Abs(path)
 	wd, _ := filepath.Abs(workDir)
-	l := &loader{workDir: wd, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}}
+	fast, err := fastHCL()
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{workDir: wd, fast: fast, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}}
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", path, fsx.Cause(err))
 	}

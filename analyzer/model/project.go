@@ -25,6 +25,9 @@ type Project struct {
 	// scanned path, else the scanned directory itself. File functions and
 	// the files a repository names are read only inside them.
 	Roots []string
+	// Notes are what loading chose to leave out, for the run's
+	// notifications (a tfvars file skipped because it is encrypted).
+	Notes []string
 }
 
 // RootOf returns the repository root (one of Roots) holding realDir, a

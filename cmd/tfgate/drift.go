@@ -114,9 +114,9 @@ func newDriftFlags(stderr io.Writer) (*pflag.FlagSet, *driftFlags) {
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
 	fs.StringVarP(&df.config, "config", "c", "", "configuration `FILE` with drift ignores (default: .tfgate.hcl upward from the first DIR, then in the working directory)")
-	fs.StringArrayVarP(&df.formats, "format", "f", nil, "output `FORMAT[=FILE]`: "+strings.Join(report.Formats, ", ")+"; =FILE writes to a file; repeat for several (default text)")
-	fs.StringVarP(&df.output, "output", "o", "", "write the format that has no =FILE to `FILE` instead of stdout (atomically)")
-	fs.StringVar(&df.summary, "summary", "", "write a JSON summary per root (status, duration, resources checked, drifted, error) to `FILE`")
+	fs.StringArrayVarP(&df.formats, "format", "f", nil, "output `FORMAT[=FILE]`: "+strings.Join(report.Formats, ", ")+"; =FILE writes to a file (- is stdout); repeat for several (default text)")
+	fs.StringVarP(&df.output, "output", "o", "", "write the format that has no =FILE to `FILE` instead of stdout: a regular file is replaced atomically (through a symlink, its target), a device, FIFO or socket is written through")
+	fs.StringVar(&df.summary, "summary", "", "write a JSON summary per root (status, duration, resources checked, drifted, error) to `FILE` (- is stdout)")
 	fs.StringVar(&df.category, "category", "", "SARIF automationDetails.id `ID` (default tfgate/drift/<root> for one root, tfgate/drift/shard-K with --shard, else tfgate/drift/)")
 	fs.StringVar(&df.bin, "terraform-bin", "", "terraform or tofu binary `PATH` (default $TFGATE_TERRAFORM_BIN, else terraform then tofu on PATH)")
 	fs.StringVar(&df.workspace, "workspace", "", "workspace `NAME` to check in every root (default $TF_WORKSPACE, else the selected one); never created, and the previous one is selected again")
@@ -206,6 +206,13 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	outs, err := parseOutputs(df.formats, df.output)
 	if err != nil {
 		return fail(err)
+	}
+	if df.summary == "-" {
+		for _, o := range outs {
+			if o.file == "" {
+				return fail(fmt.Errorf("--summary - and the %s report both go to stdout: give one of them a file (--format %s=FILE, or --output FILE)", o.format, o.format))
+			}
+		}
 	}
 	if df.parallel < 0 {
 		return fail(fmt.Errorf("--parallel %d: want 1 or more (0: the number of CPUs)", df.parallel))
@@ -372,7 +379,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return err
 		}
-		return fsx.WriteFileAtomic(df.summary, append(data, '\n'))
+		return writeOutput(df.summary, append(data, '\n'), stdout)
 	}
 	if err != nil {
 		summary.Error = err.Error()
@@ -427,7 +434,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 			stdout.Write(data)
 			continue
 		}
-		if err := fsx.WriteFileAtomic(o.file, data); err != nil {
+		if err := fsx.WriteOutput(o.file, data); err != nil {
 			return fail(err)
 		}
 	}
