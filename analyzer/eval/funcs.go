@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	ctyyaml "github.com/zclconf/go-cty-yaml"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
@@ -215,13 +216,12 @@ var guards = map[string]func(args []cty.Value) error{
 		return nil
 	},
 	"replace": func(args []cty.Value) error {
-		sv, _ := args[0].Unmark()
-		subv, _ := args[1].Unmark()
-		repv, _ := args[2].Unmark()
-		if !sv.IsKnown() || !subv.IsKnown() || !repv.IsKnown() || sv.IsNull() || subv.IsNull() || repv.IsNull() {
+		str, ok1 := knownString(args[0])
+		sub, ok2 := knownString(args[1])
+		rep, ok3 := knownString(args[2])
+		if !ok1 || !ok2 || !ok3 {
 			return nil
 		}
-		str, sub, rep := sv.AsString(), subv.AsString(), repv.AsString()
 		var matches int
 		refs := 0
 		if len(sub) > 1 && sub[0] == '/' && sub[len(sub)-1] == '/' {
@@ -241,10 +241,9 @@ var guards = map[string]func(args []cty.Value) error{
 	},
 	"indent": func(args []cty.Value) error {
 		n, _ := knownInt(args[0])
-		str, _ := args[1].Unmark()
 		lines := int64(1)
-		if str.IsKnown() && !str.IsNull() {
-			lines += int64(strings.Count(str.AsString(), "\n"))
+		if str, ok := knownString(args[1]); ok {
+			lines += int64(strings.Count(str, "\n"))
 		}
 		if n < 0 || n*lines+stringLen(args[1]) > maxStringLen {
 			return limitf("would build a string of more than %d MiB", maxStringLen>>20)
@@ -461,11 +460,10 @@ const maxNestingDoc = 4096
 // checkFormat bounds what format would write: its literal text, every
 // argument, and every width and precision the verbs ask for.
 func checkFormat(args []cty.Value, times int64) error {
-	fv, _ := args[0].Unmark()
-	if !fv.IsKnown() || fv.IsNull() {
+	f, ok := knownString(args[0])
+	if !ok {
 		return nil
 	}
-	f := fv.AsString()
 	n := int64(len(f))
 	for i := 0; i < len(f); i++ {
 		if f[i] != '%' {
@@ -513,6 +511,20 @@ func checkFormatList(args []cty.Value) error {
 		}
 	}
 	return checkFormat(args, times)
+}
+
+// knownString is a known value converted to a string, as a function's
+// string parameter would take it (guards see arguments before conversion).
+func knownString(v cty.Value) (string, bool) {
+	v, _ = v.UnmarkDeep()
+	if !v.IsWhollyKnown() || v.IsNull() {
+		return "", false
+	}
+	sv, err := convert.Convert(v, cty.String)
+	if err != nil || sv.IsNull() || !sv.IsKnown() {
+		return "", false
+	}
+	return sv.AsString(), true
 }
 
 // knownInt is a known number as an int64.
