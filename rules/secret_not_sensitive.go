@@ -32,9 +32,12 @@ var secretNotSensitive = register(&analyzer.Rule{
 			"more people can read than the secret store it came from.\n\n" +
 			"tfgate reports:\n\n" +
 			"- a variable whose name says it holds a secret (`db_password`, `api_token`, `client_secret`, " +
-			"`credentials`…) without `sensitive = true`. Names about a secret (`password_length`, `secret_name`, " +
-			"`token_ttl`, `kms_key_arn`), switches (`enable_secret_rotation`) and `bool` or `number` variables " +
-			"are not secrets. An object-typed variable counts when one of its fields is secret-named " +
+			"`credentials`…) without `sensitive = true`. Names are judged by what they hold: names about a secret " +
+			"(`password_length`, `secret_name`, `token_ttl`, `kms_key_arn`, `*_ssm_key`, `*_path`, `*_spec`, " +
+			"`*_units`, `*_validity`, `*_domains`, `*_rotation_days`), names of where it is kept (`ssm_path_password`), " +
+			"public tokens (`dkim_tokens`, `verification_token`), switches (`enable_secret_rotation`), `bool` or " +
+			"`number` variables, and variables whose description says they hold a name, path or ARN (\"Name of the " +
+			"SSM parameter…\") or whose literal default is one are not secrets. An object-typed variable counts when one of its fields is secret-named " +
 			"(`object({ username = string, password = string })`); an untyped variable with a map default " +
 			"(`default = {}`), or with no default and a plural name (`service_principal_passwords`), is taken " +
 			"for a map of settings;\n" +
@@ -103,7 +106,7 @@ func runSecretNotSensitive(pass *analyzer.Pass) error {
 		for _, v := range m.Variables {
 			name := v.Labels[0]
 			class, kind := secrets.ClassifyName(name)
-			if class != secrets.NameSecret || secretStaticTrue(v, "sensitive") || secretStaticTrue(v, "ephemeral") || !secretVarHoldsSecret(v) {
+			if class != secrets.NameSecret || secretStaticTrue(v, "sensitive") || secretStaticTrue(v, "ephemeral") || !secretVarHoldsSecret(v) || secretVarHoldsReference(v) {
 				continue
 			}
 			rng := v.DefRange
@@ -111,8 +114,9 @@ func runSecretNotSensitive(pass *analyzer.Pass) error {
 				rng = a.Range
 			}
 			pass.Report(analyzer.Finding{
-				Range:     rng,
-				Message:   "variable `" + name + "` looks like it holds " + kind + " but is not marked `sensitive = true`",
+				Range: rng,
+				Message: "variable `" + name + "` is named like " + kind + " but is not marked `sensitive = true`, so plans, " +
+					"`terraform output` and CI logs show its value; add `sensitive = true` (or `ephemeral = true`, Terraform 1.10+, when it need not be stored)",
 				Module:    m.Dir,
 				Address:   v.Address(),
 				Attribute: "sensitive",
@@ -176,6 +180,25 @@ func secretVarHoldsSecret(v *model.Block) bool {
 		return holds
 	}
 	return !secrets.SecretCollectionName(v.Labels[0])
+}
+
+// secretVarHoldsReference reports whether a secret-named variable says
+// that it holds where the secret is, not the secret: its description
+// ("Name of the SSM parameter that holds the token") or a literal default
+// that is a path, an identifier, an ARN or a reference ("spotinst_token",
+// "/grafana/%s/api_key").
+func secretVarHoldsReference(v *model.Block) bool {
+	if d, ok := v.StaticString("description"); ok && secrets.DescribesReference(d) {
+		return true
+	}
+	if a := v.Attr("default"); a != nil {
+		if s, ok := model.StaticString(a.Expr); ok {
+			if _, ref := secrets.HoldsReference(s); ref {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // secretTypeHoldsSecret says whether values of a type can be secrets;
@@ -660,10 +683,14 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 // secretHitWhat says what was found, and where inside the value when it is
 // nested ("a password at `db.password`"). It never includes the value.
 func secretHitWhat(name string, h secrets.SecretHit) string {
-	if h.Path == "" || h.Path == name {
-		return h.Kind
+	what := h.Kind
+	if h.Path != "" && h.Path != name {
+		what += " at `" + h.Path + "`"
 	}
-	return h.Kind + " at `" + h.Path + "`"
+	if h.Signal == secrets.ByShape {
+		return what + " (recognised by its shape)"
+	}
+	return what + " (under the name `" + h.Name + "`, not a placeholder or a reference)"
 }
 
 // planConfigLoc is where a finding about a root variable or output goes:

@@ -61,7 +61,40 @@ var qualifiers = wordSet(`length len ttl arn arns id ids path paths name names v
 	secretsmanager ssm vault variable var env mount reset retention recovery window schedule metadata annotation
 	annotations lambda function status state sync selector selectors option options setting settings
 	generation generator public cert certificate ca permission permissions action actions operation operations
-	privilege privileges capability capabilities grant grants acl acls rights keyvault`)
+	privilege privileges capability capabilities grant grants acl acls rights keyvault spec specs unit units validity
+	domain domains special charset chars characters alphabet symbols digits upper lower numeric namespace namespaces
+	metric metrics alarm alarms topic queue table directory dir dirs folder configuration config configs mapping`)
+
+// keyQualified keywords take "key" as a qualifier: password_key and
+// token_key name the key a password is stored under; secret_key and
+// client_secret_key are keys themselves.
+var keyQualified = map[string]bool{"a password": true, "a passphrase": true, "a token": true, "credentials": true}
+
+// standInWords in a name say that what it holds are stand-ins:
+// servicenow_credentials_placeholder, dummy_secrets, example_tokens.
+var standInWords = wordSet(`placeholder placeholders dummy dummies fake fakes mock mocks sample samples example examples`)
+
+// StandInName reports whether a name says its value is a stand-in.
+func StandInName(name string) bool {
+	for _, t := range nameTokens(name) {
+		if standInWords[t] {
+			return true
+		}
+	}
+	return false
+}
+
+// holders before a keyword make the name about where or what the secret
+// is, not the secret: ssm_path_password (an SSM parameter name),
+// ssm_path_format_api_key, dkim_tokens and verification_token (public DNS
+// records), creation_token (an idempotency token), image_pull_secrets
+// (names of Kubernetes secrets).
+var holders = wordSet(`ssm parameter param format secretsmanager path arn location ref reference dkim verification
+	validation verify confirmation creation pull`)
+
+// holdersNext, right before a keyword: chamber_name_token (the name the
+// token is stored under).
+var holdersNext = wordSet(`name`)
 
 // leadingVerbs make a name a switch or an action: enable_secret_rotation,
 // create_random_password, manage_master_user_password.
@@ -69,7 +102,7 @@ var leadingVerbs = wordSet(`enable enabled disable disabled is has use uses crea
 	requires skip ignore store should with include exclude auto force no reset`)
 
 // protected before a keyword: encrypted_password, hashed_token.
-var protected = wordSet(`encrypted hashed ciphertext`)
+var protected = wordSet(`encrypted hashed ciphertext sops sealed`)
 
 func wordSet(s string) map[string]bool {
 	out := map[string]bool{}
@@ -133,11 +166,14 @@ func classifyName(name string) (class NameClass, kind string, plural bool) {
 	if len(toks) == 0 {
 		return NameNeutral, "", false
 	}
-	best, last := -1, -1
+	best, last, first := -1, -1, -1
 	for i := 0; i < len(toks); i++ {
 		w := singular(toks[i])
 		if i+1 < len(toks) {
 			if k, ok := secretWords[w+singular(toks[i+1])]; ok {
+				if first < 0 {
+					first = i
+				}
 				best = betterKind(best, k)
 				last = i + 1
 				plural = isPlural(toks[i+1], k)
@@ -146,6 +182,9 @@ func classifyName(name string) (class NameClass, kind string, plural bool) {
 			}
 		}
 		if k, ok := secretWords[w]; ok {
+			if first < 0 {
+				first = i
+			}
 			best = betterKind(best, k)
 			last = i
 			plural = isPlural(toks[i], k)
@@ -161,13 +200,16 @@ func classifyName(name string) (class NameClass, kind string, plural bool) {
 	if leadingVerbs[toks[0]] && last > 0 {
 		return NameNotSecret, "", false
 	}
-	for _, t := range toks[:last] {
+	for i, t := range toks[:last] {
 		if protected[t] {
 			return NameNotSecret, "", false // ciphertext or a digest, not the secret
 		}
+		if holders[t] || i == first-1 && holdersNext[t] {
+			return NameNotSecret, "", false // where the secret is, or a public value
+		}
 	}
 	for _, t := range toks[last+1:] {
-		if qualifiers[t] || qualifiers[singular(t)] {
+		if qualifiers[t] || qualifiers[singular(t)] || keyQualified[kindRank[best]] && singular(t) == "key" {
 			return NameNotSecret, "", false
 		}
 	}
