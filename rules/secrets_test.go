@@ -351,16 +351,16 @@ func TestValueSecrets(t *testing.T) {
 
 func TestDescribesReference(t *testing.T) {
 	for desc, want := range map[string]bool{
-		"Kube Secret Name for tailscale":                                                   true,
-		"The path in AWS SSM to the Grafana API Key":                                       true,
-		"Chamber parameter name store Spotinst token":                                      true,
-		"ARN of the Secrets Manager secret holding the password":                           true,
-		"Name of the SSM parameter with the token":                                         true,
-		"Password of the database admin user":                                              false,
-		"The API key for Datadog":                                                          false,
-		"Secret used to sign each webhook request":                                         false,
+		"Kube Secret Name for tailscale":                                                    true,
+		"The path in AWS SSM to the Grafana API Key":                                        true,
+		"Chamber parameter name store Spotinst token":                                       true,
+		"ARN of the Secrets Manager secret holding the password":                            true,
+		"Name of the SSM parameter with the token":                                          true,
+		"Password of the database admin user":                                               false,
+		"The API key for Datadog":                                                           false,
+		"Secret used to sign each webhook request":                                          false,
 		"Use the value of this variable as the GitHub token instead of reading it from SSM": false,
-		"Master password of the database; set TF_VAR_db_password from the CI secret store": false,
+		"Master password of the database; set TF_VAR_db_password from the CI secret store":  false,
 	} {
 		if got := secrets.DescribesReference(desc); got != want {
 			t.Errorf("DescribesReference(%q) = %v, want %v", desc, got, want)
@@ -370,9 +370,9 @@ func TestDescribesReference(t *testing.T) {
 
 func TestDescribesReferenceFirstSentence(t *testing.T) {
 	for desc, want := range map[string]bool{
-		"The name of the Datadog API secret":                                                            true,
-		"ARN or Id of the AWS KMS key to be used to encrypt the secret values":                          true,
-		"Parameter store secret name containing the InfoX client secret":                                true,
+		"The name of the Datadog API secret":                                                             true,
+		"ARN or Id of the AWS KMS key to be used to encrypt the secret values":                           true,
+		"Parameter store secret name containing the InfoX client secret":                                 true,
 		"A map of the catalog name to Athena Federated Query connection strings":                         false,
 		"Map of secrets to be created. Each secret can have:\n  - name: The name of the secret (a path)": false,
 	} {
