@@ -865,7 +865,7 @@ func runTagsRequired(pass *analyzer.Pass) error {
 	}
 	catalog := taggableTypes()
 	for _, in := range pass.Instances {
-		if in.Root().Module.Example {
+		if in.Root().Module.IsDemo() {
 			continue
 		}
 		var separate map[string]*tagLayer
@@ -1173,7 +1173,7 @@ func planIgnoredTags(plan *tfplan.Plan) (keys, prefixes []string, all bool) {
 }
 
 func planTagsRequired(pass *analyzer.Pass) error {
-	if pass.PlanRoot != nil && pass.PlanRoot.Example {
+	if pass.PlanRoot != nil && pass.PlanRoot.IsDemo() {
 		return nil
 	}
 	pol, err := tagPolicyOf(pass)

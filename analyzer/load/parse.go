@@ -62,17 +62,29 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 	var tooLarge fsx.TooLargeError
 	switch {
 	case errors.Is(err, fsx.ErrNotRegular):
-		l.problem(start, fmt.Sprintf("%s is not a regular file", f.Path), "")
+		l.unread(start, fmt.Sprintf("%s is not a regular file", f.Path))
 		return f
 	case errors.As(err, &tooLarge):
-		l.problem(start, fmt.Sprintf("%s is %v; not analyzed", f.Path, err), "")
+		l.unread(start, fmt.Sprintf("%s is %v; not analyzed", f.Path, err))
 		return f
 	case err != nil:
-		l.problem(start, fmt.Sprintf("cannot read %s: %v", f.Path, fsx.Cause(err)), "")
+		l.unread(start, fmt.Sprintf("cannot read %s: %v", f.Path, fsx.Cause(err)))
+		return f
+	}
+	if why := skipReason(f, src, false, true); why != "" {
+		// Encrypted: the bytes are not the file's content.
+		l.note(start, fmt.Sprintf("%s is %s", f.Path, why), "")
 		return f
 	}
 	f.Src = src
 	hf, diags := parseSource(src, f.Path, kind)
+	if diags.HasErrors() {
+		if why := skipReason(f, src, true, l.tfDirs[filepath.Dir(abs)]); why != "" {
+			l.note(start, fmt.Sprintf("%s is %s", f.Path, why), "")
+			f.Src = nil
+			return f
+		}
+	}
 	f.HCL = hf
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
@@ -86,7 +98,7 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 		if d.Detail != "" {
 			msg += ": " + d.Detail
 		}
-		l.problem(r, msg, "")
+		l.unread(r, msg)
 	}
 	return f
 }

@@ -77,6 +77,7 @@ type lintFlags struct {
 	plan           string
 	terraformBin   string
 	strict         bool
+	exclude        []string
 }
 
 func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
@@ -102,6 +103,7 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	fs.StringVar(&lf.color, "color", "auto", "colour text output: auto (on a terminal), always or never")
 	fs.StringVar(&lf.plan, "plan", "", "also lint this plan (`terraform show -json` output, a binary planfile, or - for stdin) on its real values")
 	fs.BoolVar(&lf.strict, "strict", false, strictUsage(rules.All()))
+	fs.StringArrayVar(&lf.exclude, "exclude", nil, excludeUsage)
 	fs.StringVar(&lf.terraformBin, "terraform-bin", "", "terraform or tofu binary that converts binary planfiles (default: $TFGATE_TERRAFORM_BIN, then terraform, then tofu on PATH)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
@@ -216,12 +218,16 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			paths[i] = absPath(wd, p)
 		}
 	}
-	lo := load.LoadOptions{Paths: paths, WorkDir: base}
+	lo, err := excludeOptions(lf.exclude, wd)
+	if err != nil {
+		return fail(err)
+	}
+	lo.Paths, lo.WorkDir = paths, base
 	if allFiles(paths) {
 		// pre-commit passes changed files: lint their modules and the
 		// modules that call them, found under the repository root (the
 		// working directory outside a repository).
-		lo = load.LoadOptions{Changed: paths, WorkDir: base}
+		lo.Paths, lo.Changed = nil, paths
 	}
 	gc := newGCTuner()
 	lo.Discovered, lo.Parsed = gc.discovered, gc.parsed
@@ -489,4 +495,18 @@ func withArticle(s analyzer.Severity) string {
 		return "an error"
 	}
 	return "a " + s.String()
+}
+
+const excludeUsage = "do not lint paths matching `GLOB`, relative to the working directory (`**` matches any directories; repeatable; adds to `exclude` in .tfgate.hcl)"
+
+// excludeOptions turns --exclude patterns into load options.
+func excludeOptions(patterns []string, wd string) (load.LoadOptions, error) {
+	var lo load.LoadOptions
+	for _, p := range patterns {
+		if err := load.CheckGlob(p); err != nil {
+			return lo, fmt.Errorf("--exclude: %v", err)
+		}
+		lo.Exclude = append(lo.Exclude, load.Glob{Pattern: p, Base: wd, Origin: "--exclude"})
+	}
+	return lo, nil
 }
