@@ -544,6 +544,43 @@ SHIM
   log "the golang hook's binary: $out"
 
 
+  # 3b. Across roots: live/prod copied to live/staging with its backend key.
+  #     Only live/staging is in the commit; the clash with live/prod is
+  #     found from the hook's textual index of the whole tree.
+  log "failing commit: a root copied with its backend key"
+  cp -r live/prod live/staging
+  git add live/staging
+  head=$(git rev-parse HEAD)
+  if out=$(git commit -m "add staging" 2>&1); then
+    echo "$out" >&2; die "the commit of a root copied with live/prod's backend key was accepted"
+  fi
+  verbose "$out"
+  grep -q 'live/staging/versions.tf:[0-9]*:[0-9]*: error\[state-key-unique\] backend "s3" writes the same state as `live/prod`' <<<"$out" || {
+    echo "$out" >&2; die "no state-key-unique finding for live/staging against live/prod"
+  }
+  if grep -q '^live/prod/' <<<"$out"; then
+    echo "$out" >&2; die "findings of the untouched live/prod were reported"
+  fi
+  [ "$(git rev-parse HEAD)" = "$head" ] || die "HEAD moved although the hook failed"
+  # OpenTofu: versions.tofu shadows versions.tf, so staging's own key counts.
+  log "passing commit: versions.tofu with staging's own key shadows the copied versions.tf"
+  sed 's#prod/terraform.tfstate#staging/terraform.tfstate#' live/staging/versions.tf > live/staging/versions.tofu
+  git add live/staging
+  out=$(git commit -m "add staging with its own state" 2>&1) || { echo "$out" >&2; die "the staging root with its own key (versions.tofu) was rejected"; }
+  verbose "$out"
+  grep -q 'tfgate lint\.*Passed' <<<"$out" || { echo "$out" >&2; die "the staging commit did not run the hook"; }
+  log "failing commit: only a .tofu file changes, back to prod's key"
+  sed -i 's#staging/terraform.tfstate#prod/terraform.tfstate#' live/staging/versions.tofu
+  git add live/staging/versions.tofu
+  head=$(git rev-parse HEAD)
+  if out=$(git commit -m "staging writes prod's state" 2>&1); then
+    echo "$out" >&2; die "a .tofu-only commit that copies prod's key was accepted"
+  fi
+  grep -q 'live/staging/versions.tofu:[0-9]*:[0-9]*: error\[state-key-unique\]' <<<"$out" || {
+    echo "$out" >&2; die "no state-key-unique finding in live/staging/versions.tofu"
+  }
+  git reset -q --hard HEAD
+
   # 4. A commit without Terraform files skips the hook.
   echo "more" >> README.md
   git add README.md
@@ -563,7 +600,7 @@ uris = {l["physicalLocation"]["artifactLocation"]["uri"] for r in s["runs"][0]["
 assert any(u.startswith("legacy/") for u in uris), uris
 PY
   cd "$here"
-  log "ok: pre-commit try-repo (golang, system and docker_image hooks) and commits (failing root, failing child via its caller, passing, skipped, SARIF)"
+  log "ok: pre-commit try-repo (golang, system and docker_image hooks) and commits (failing root, failing child via its caller, passing, copied backend key across roots, .tofu shadowing, skipped, SARIF)"
 }
 
 # ---------------------------------------------------------------------------

@@ -28,6 +28,9 @@ type Config struct {
 	// directory (see Apply).
 	Exclude []load.Glob
 	Kinds   []load.KindOverride
+	// Environments blocks: the tfvars files of roots' environments
+	// (config_environments.go).
+	Environments []RootEnvironments
 	// Blocks other than rule blocks (drift, …), for the commands that own them.
 	Extra []*hcl.Block
 	File  *hcl.File
@@ -103,6 +106,7 @@ func ParseConfig(filename string, display string, rules []*Rule) (*Config, error
 	if err != nil {
 		return nil, err
 	}
+	cfg.resolveEnvironments(filename)
 	abs, _ := filepath.Abs(filename)
 	dir := filepath.Dir(abs)
 	for i := range cfg.Exclude {
@@ -133,7 +137,8 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 	}
 	schema := &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "exclude"}},
-		Blocks:     []hcl.BlockHeaderSchema{{Type: "rule", LabelNames: []string{"id"}}, {Type: "module", LabelNames: []string{"path"}}},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "rule", LabelNames: []string{"id"}}, {Type: "module", LabelNames: []string{"path"}},
+			{Type: "environments", LabelNames: []string{"root"}}},
 	}
 	for _, b := range extraConfigBlocks {
 		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: b})
@@ -165,6 +170,12 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 			}
 			continue
 		}
+		if b.Type == "environments" {
+			re, d := parseEnvironments(b)
+			errs = append(errs, d...)
+			cfg.Environments = append(cfg.Environments, re)
+			continue
+		}
 		if b.Type != "rule" {
 			cfg.Extra = append(cfg.Extra, b)
 			continue
@@ -174,7 +185,7 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 		if r == nil {
 			rng := b.LabelRanges[0]
 			detail := "tfgate has no rule " + fmt.Sprintf("%q", id)
-			if s := suggest(id, ids); s != "" {
+			if s := Suggest(id, ids); s != "" {
 				detail += fmt.Sprintf("; did you mean %q?", s)
 			}
 			detail += "; `tfgate rules` lists them"
@@ -263,8 +274,9 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 	return cfg, nil
 }
 
-// suggest returns the closest name, if close enough.
-func suggest(s string, names []string) string {
+// Suggest returns the closest name (edit distance under 4), or "": for
+// "did you mean" in errors about rule IDs, flags and commands.
+func Suggest(s string, names []string) string {
 	best, bestD := "", 4
 	for _, n := range names {
 		if d := levenshtein(s, n); d < bestD {
@@ -350,7 +362,7 @@ func configModuleBlock(b *hcl.Block, display string) (*load.KindOverride, hcl.Di
 		}
 	}
 	detail := fmt.Sprintf(`module %q: kind %q is not one of "%s"`, pattern, k, kinds)
-	if s := suggest(k, load.OverrideKinds); s != "" {
+	if s := Suggest(k, load.OverrideKinds); s != "" {
 		detail += fmt.Sprintf("; did you mean %q?", s)
 	}
 	return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid kind", Detail: detail, Subject: &rng}}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer/eval"
@@ -21,7 +22,10 @@ type Finding struct {
 	Address   string   // block address: aws_s3_bucket.logs, module.app, terraform.backend.s3
 	Attribute string   // attribute the finding is about, when there is one
 	Via       []string // module calls through which the value arrived
-	Related   []Related
+	// Environments are the environments of a root (its tfvars files) the
+	// finding holds in; none when the root was evaluated without one.
+	Environments []Environment
+	Related      []Related
 	// Secret marks findings about a credential: output never shows the
 	// source lines they cover, in any format.
 	Secret bool
@@ -32,6 +36,13 @@ type Finding struct {
 	Instance    *eval.Instance `json:"-"`
 	planBlock   *model.Block   // the block a plan finding maps to, for deduplication
 	fpExtra     string         // disambiguates findings that would share a fingerprint
+}
+
+// Environment names one environment of a root module.
+type Environment struct {
+	Root  string   // the root module's directory
+	Name  string   // "prod"
+	Files []string // its tfvars files, as displayed
 }
 
 // Related is a secondary location, such as the other backend of a clash.
@@ -61,17 +72,54 @@ func (f *Finding) Fingerprint() string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-// FullMessage is the message with the module calls it arrived through.
+// FullMessage is the message with the module calls it arrived through and
+// the environments it holds in.
 func (f *Finding) FullMessage() string {
+	var parts []string
 	switch len(f.Via) {
 	case 0:
-		return f.Message
 	case 1:
-		return f.Message + " (via " + f.Via[0] + ")"
+		parts = append(parts, "via "+f.Via[0])
 	case 2:
-		return f.Message + " (via " + f.Via[0] + " and " + f.Via[1] + ")"
+		parts = append(parts, "via "+f.Via[0]+" and "+f.Via[1])
+	default:
+		parts = append(parts, fmt.Sprintf("via %s and %d more", f.Via[0], len(f.Via)-1))
 	}
-	return fmt.Sprintf("%s (via %s and %d more)", f.Message, f.Via[0], len(f.Via)-1)
+	if e := f.EnvironmentNames(); e != "" {
+		parts = append(parts, e)
+	}
+	if len(parts) == 0 {
+		return f.Message
+	}
+	return f.Message + " (" + strings.Join(parts, "; ") + ")"
+}
+
+// EnvironmentNames says which environments a finding holds in:
+// "environment prod", "environments dev and prod", "environments dev,
+// prod and stage"; names are qualified by their root ("stacks/api prod")
+// when they belong to several roots. "" when there are none.
+func (f *Finding) EnvironmentNames() string {
+	if len(f.Environments) == 0 {
+		return ""
+	}
+	oneRoot := true
+	for _, e := range f.Environments {
+		oneRoot = oneRoot && e.Root == f.Environments[0].Root
+	}
+	names := make([]string, len(f.Environments))
+	for i, e := range f.Environments {
+		names[i] = e.Name
+		if !oneRoot {
+			names[i] = e.Root + " " + e.Name
+		}
+	}
+	switch len(names) {
+	case 1:
+		return "environment " + names[0]
+	case 2:
+		return "environments " + names[0] + " and " + names[1]
+	}
+	return "environments " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // Counts returns whether the finding counts towards the exit code.

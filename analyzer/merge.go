@@ -55,6 +55,7 @@ func mergeFindings(in []*Finding) []*Finding {
 	for _, f := range in {
 		k := key{f.RuleID, f.Message, f.Range}
 		if prev, ok := idx[k]; ok {
+			prev.Environments = mergeEnvironments(prev.Environments, f.Environments)
 			// A finding that holds on its own (no call) needs no "via".
 			if standalone[k] || len(f.Via) == 0 {
 				standalone[k] = true
@@ -95,7 +96,49 @@ func mergeFindings(in []*Finding) []*Finding {
 			if len(f.Via) > 0 {
 				f.fpExtra = strings.Join(f.Via, ";")
 			}
+			if len(f.Environments) > 0 {
+				// Different findings in different environments of a root.
+				f.fpExtra += "|" + environmentKey(f.Environments)
+			}
+		}
+	}
+	// Each environment's tfvars files are related locations: code
+	// scanning shows one result that links them.
+	for _, f := range out {
+		for _, e := range f.Environments {
+			for _, file := range e.Files {
+				f.Related = append(f.Related, Related{Range: hcl.Range{Filename: file}, Message: "environment " + e.Name + " of " + e.Root})
+			}
 		}
 	}
 	return out
+}
+
+// mergeEnvironments adds the environments of b missing from a, in order
+// (by root, then name).
+func mergeEnvironments(a, b []Environment) []Environment {
+	for _, e := range b {
+		dup := false
+		for _, x := range a {
+			dup = dup || (x.Root == e.Root && x.Name == e.Name)
+		}
+		if !dup {
+			a = append(a, e)
+		}
+	}
+	sort.SliceStable(a, func(i, j int) bool {
+		if a[i].Root != a[j].Root {
+			return a[i].Root < a[j].Root
+		}
+		return a[i].Name < a[j].Name
+	})
+	return a
+}
+
+func environmentKey(envs []Environment) string {
+	var parts []string
+	for _, e := range envs {
+		parts = append(parts, e.Root+":"+e.Name)
+	}
+	return strings.Join(parts, ",")
 }

@@ -85,6 +85,9 @@ func (p *Pass) Report(f Finding) {
 		if via := in.Via(); via != "" {
 			f.Via = []string{via}
 		}
+		if root := in.Root(); root.Env != nil {
+			f.Environments = []Environment{environmentOf(root)}
+		}
 		anchorExternal(&f, in)
 	}
 	p.report(&f)
@@ -140,6 +143,14 @@ func (p *Pass) ReportPlan(r *eval.PlanResource, attr string, f Finding) {
 		f.Severity = p.Severity
 	}
 	p.report(&f)
+}
+
+func environmentOf(root *eval.Instance) Environment {
+	e := Environment{Root: root.Module.Dir, Name: root.Env.Name}
+	for _, f := range root.Env.Files {
+		e.Files = append(e.Files, f.Path)
+	}
+	return e
 }
 
 func anchorExternal(f *Finding, in *eval.Instance) {

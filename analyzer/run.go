@@ -101,6 +101,14 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		if m.LockFile != nil {
 			res.Files[m.LockFile.Path] = m.LockFile
 		}
+		for _, env := range m.Environments {
+			for _, f := range env.Files {
+				res.Files[f.Path] = f
+			}
+		}
+	}
+	for _, n := range p.Notes {
+		res.Notifications = append(res.Notifications, Notification{Level: "note", Message: n})
 	}
 	for _, f := range p.LooseFiles {
 		res.Files[f.Path] = f
@@ -212,6 +220,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 	}
 	<-ignoresRead
 	findings = applyIgnores(ignores, findings, ran, now)
+	findings = dropContext(p, findings)
 	applyBaseline(opts.Baseline, findings)
 	SortFindings(findings)
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Message < res.Notifications[j].Message })
@@ -249,6 +258,29 @@ func lintedInstances(all []*eval.Instance) []*eval.Instance {
 			continue
 		}
 		out = append(out, in)
+	}
+	return out
+}
+
+// dropContext removes the findings of context roots: the pre-commit path
+// loads them only so that rules comparing roots see them beside the
+// changed ones (model.Module.Context); their own problems are not what the
+// commit changed.
+func dropContext(p *model.Project, findings []*Finding) []*Finding {
+	ctx := map[string]bool{}
+	for _, m := range p.Modules {
+		if m.Context {
+			ctx[m.Dir] = true
+		}
+	}
+	if len(ctx) == 0 {
+		return findings
+	}
+	out := findings[:0]
+	for _, f := range findings {
+		if !ctx[f.Module] {
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -27,7 +27,7 @@ func SelectRules(opts Options) ([]ActiveRule, error) {
 		for _, id := range list {
 			if byID[id] == nil {
 				msg := fmt.Sprintf("unknown rule %q", id)
-				if s := suggest(id, ids); s != "" {
+				if s := Suggest(id, ids); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				}
 				return nil, fmt.Errorf("%s; `tfgate rules` lists them", msg)

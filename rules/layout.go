@@ -13,9 +13,14 @@ import (
 )
 
 // layoutBaseName is a file's name inside its module, with a .tf.json file
-// named like its native counterpart: "variables.tf.json" → "variables.tf".
+// named like its native counterpart and OpenTofu's .tofu like .tf:
+// "variables.tf.json" → "variables.tf", "main.tofu" → "main.tf".
 func layoutBaseName(f *model.File) string {
-	return strings.TrimSuffix(path.Base(f.Path), ".json")
+	base := strings.TrimSuffix(path.Base(f.Path), ".json")
+	if b, ok := strings.CutSuffix(base, ".tofu"); ok {
+		return b + ".tf"
+	}
+	return base
 }
 
 // layoutIsOverride reports whether a file is a Terraform override file

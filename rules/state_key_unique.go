@@ -3,10 +3,12 @@ package rules
 import (
 	"fmt"
 	"path"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfgate/tfgate/analyzer"
 	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // StateKeyUnique reports root modules that store their state at the same
@@ -21,15 +23,27 @@ var stateKeyUnique = register(&analyzer.Rule{
 			"configurations one state. The first `apply` in prod sees dev's resources as no longer in the " +
 			"configuration and plans to destroy them; whichever runs last owns the state and the other's " +
 			"resources are orphaned.\n\n" +
-			"The rule compares where every scanned root keeps the state of its default workspace, after " +
-			"partial configuration is merged (each `*.tfbackend` file in a root's directory is one way to " +
-			"initialise it; `--backend-config` files apply to every root, or only to the root whose directory " +
-			"holds them): the bucket or container, the " +
-			"`key` or `prefix`, the `workspace_key_prefix`, custom endpoints, or the organization and workspace " +
-			"for `remote` and `cloud`. Two ways of initialising the *same* root (say `ci.s3.tfbackend` and " +
+			"The rule computes where every scanned root keeps the state of each workspace, the way the backend " +
+			"does, after partial configuration is merged (each `*.tfbackend` file in a root's directory is one way " +
+			"to initialise it; `--backend-config` files apply to every root, or only to the root whose directory " +
+			"holds them): the store (bucket, storage account and container, organization, custom endpoints) and " +
+			"the path in it. S3 keeps the default workspace's state at `key` and a named workspace's at " +
+			"`<workspace_key_prefix>/<workspace>/<key>` (the prefix defaults to `env:` and applies only to named " +
+			"workspaces); GCS keeps every workspace at `<prefix>/<workspace>.tfstate`; azurerm at `key`, and " +
+			"`key` + `env:<workspace>` for a named one; consul at `path` and `path-env:<workspace>`; `remote` " +
+			"and `cloud` map the workspace to `workspaces { name }`, or `prefix` + workspace. Two roots clash when " +
+			"some workspace of one writes a state of the other: in every workspace (the copy-paste case), only in " +
+			"the default workspace (S3 roots with the same `key` and different `workspace_key_prefix`), or one " +
+			"root's default workspace on the other's named workspace.\n\n" +
+			"A clash only in the default workspace is reported as such. When the roots show that they are applied " +
+			"in named workspaces (they read `terraform.workspace`, or keep per-workspace tfvars and one backend), " +
+			"it is a warning: the states of their named workspaces are apart, and only an apply in the default " +
+			"workspace (a CI job that forgot `terraform workspace select`) overwrites the other's state. Set " +
+			"`named_workspaces_only = true` when your roots are never applied in the default workspace.\n\n" +
+			"Two ways of initialising the *same* root (say `ci.s3.tfbackend` and " +
 			"`local.s3.tfbackend` reaching one state with different credentials) are not a clash. The rule stays " +
 			"silent when any part is unknown (a setting left to init time, a non-literal value, workspaces " +
-			"selected by prefix or tags), for backends whose location depends on the machine (`local`, " +
+			"selected by tags), for backends whose location depends on the machine (`local`, " +
 			"`kubernetes`), and when the part that should differ comes from one shared `--backend-config` file " +
 			"or a root writes no part of the location itself: that describes how tfgate was run, not the code.",
 		Fix: "Give each root its own `key` (or `prefix`, or workspace name), usually the root's path: " +
@@ -66,6 +80,15 @@ terraform {
   }
 }`,
 	},
+	Options: []analyzer.Option{
+		{
+			Name:    "named_workspaces_only",
+			Type:    cty.Bool,
+			Default: cty.False,
+			Doc: "The roots are applied only in named workspaces, never in the default one: clashes that " +
+				"exist only in the default workspace are not reported.",
+		},
+	},
 	Run: runStateKeyUnique,
 })
 
@@ -83,8 +106,51 @@ func (e stateEntry) specificRange() hcl.Range {
 	return e.b.Range()
 }
 
+// clashKind says in which workspaces two roots share a state.
+type clashKind int
+
+const (
+	clashEvery   clashKind = iota // every workspace: same store, same paths
+	clashDefault                  // only the default workspace (S3 keys equal, workspace_key_prefix not)
+	clashNamed                    // only named workspaces of the same name (remote `workspaces { prefix }`)
+	clashCross                    // one root's default workspace is a named workspace of the other
+)
+
+type clash struct {
+	o         stateEntry
+	kind      clashKind
+	workspace string // clashCross: the other's workspace, or "" when it is ours (see mine)
+	mine      string // clashCross: our workspace that is the other's default
+}
+
+// clashOf compares two locations in one store.
+func clashOf(e, o stateEntry) (clash, bool) {
+	a, b := e.loc, o.loc
+	def := a.HasDefault && b.HasDefault && a.Default == b.Default
+	named := a.Named != nil && b.Named != nil && *a.Named == *b.Named
+	switch {
+	case def && (named || a.Named == nil && b.Named == nil):
+		return clash{o: o, kind: clashEvery}, true
+	case def:
+		return clash{o: o, kind: clashDefault}, true
+	case named:
+		return clash{o: o, kind: clashNamed}, true
+	}
+	if a.HasDefault && b.Named != nil {
+		if w, ok := b.Named.Match(a.Default); ok {
+			return clash{o: o, kind: clashCross, workspace: w}, true
+		}
+	}
+	if b.HasDefault && a.Named != nil {
+		if w, ok := a.Named.Match(b.Default); ok {
+			return clash{o: o, kind: clashCross, mine: w}, true
+		}
+	}
+	return clash{}, false
+}
+
 func runStateKeyUnique(pass *analyzer.Pass) error {
-	byKey := map[string][]stateEntry{}
+	byStore := map[string][]stateEntry{}
 	var order []string
 	for _, m := range stateRoots(pass) {
 		for _, b := range m.BackendCandidates(backendConfigs(pass, m)) {
@@ -92,33 +158,74 @@ func runStateKeyUnique(pass *analyzer.Pass) error {
 			if !ok {
 				continue
 			}
-			k := loc.Key()
-			if _, seen := byKey[k]; !seen {
+			k := loc.StoreKey()
+			if _, seen := byStore[k]; !seen {
 				order = append(order, k)
 			}
-			byKey[k] = append(byKey[k], stateEntry{b, loc})
+			byStore[k] = append(byStore[k], stateEntry{b, loc})
 		}
 	}
+	ws := workspaceUse{}
+	defaultUnused := pass.BoolOption("named_workspaces_only")
 	for _, k := range order {
-		entries := byKey[k]
+		entries := byStore[k]
 		for _, e := range entries {
 			if !writesOwnParts(e) {
 				continue
 			}
-			var others []stateEntry
+			var clashes []clash
 			for _, o := range entries {
 				if o.b.Module == e.b.Module || !writesOwnParts(o) || sameSpecificSource(e, o) {
 					continue
 				}
-				others = append(others, o)
+				c, ok := clashOf(e, o)
+				if !ok || defaultUnused && (c.kind == clashDefault || c.kind == clashCross) {
+					continue
+				}
+				clashes = append(clashes, c)
 			}
-			if len(others) == 0 {
-				continue
+			if len(clashes) > 0 {
+				reportClash(pass, e, clashes, ws)
 			}
-			reportClash(pass, e, others)
 		}
 	}
 	return nil
+}
+
+// workspaceUse memoises whether a root uses named workspaces.
+type workspaceUse map[*model.Module]string
+
+// of returns how the root shows that it is applied in named workspaces
+// ("`terraform.workspace`", "per-workspace tfvars"), "" when it does not.
+func (w workspaceUse) of(m *model.Module) string {
+	if s, ok := w[m]; ok {
+		return s
+	}
+	s := ""
+	if m.ReferencesWorkspace() {
+		s = "`terraform.workspace`"
+	} else if len(m.BackendFile) == 0 && len(perEnvVarFiles(m)) >= 2 {
+		// dev.tfvars and prod.tfvars with one backend and no backend file
+		// per environment: `terraform workspace select dev` picks the state.
+		s = "per-workspace tfvars"
+	}
+	w[m] = s
+	return s
+}
+
+// perEnvVarFiles are the tfvars a user passes with -var-file: every
+// tfvars file but terraform.tfvars and *.auto.tfvars, which load by
+// themselves.
+func perEnvVarFiles(m *model.Module) []*model.File {
+	var out []*model.File
+	for _, f := range m.VarFiles {
+		base := path.Base(f.Path)
+		if base == "terraform.tfvars" || base == "terraform.tfvars.json" || strings.Contains(base, ".auto.tfvars") {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // writesOwnParts reports whether the root itself (its block or its own
@@ -145,13 +252,17 @@ func sameSpecificSource(a, b stateEntry) bool {
 	return pa.Attr.Range == pb.Attr.Range
 }
 
-func reportClash(pass *analyzer.Pass, e stateEntry, others []stateEntry) {
-	var names []string
-	var related []analyzer.Related
-	for _, o := range others {
-		r := o.specificRange()
-		names = append(names, fmt.Sprintf("%s (%s:%d)", backendLabel(o.b), r.Filename, r.Start.Line))
-		related = append(related, analyzer.Related{Range: r, Message: fmt.Sprintf("%s of %s writes the same state", o.b.Name(), backendLabel(o.b))})
+// maxNamed is how many other roots a message names; the rest are counted
+// (and all are related locations, up to maxRelated).
+const (
+	maxNamed   = 3
+	maxRelated = 25
+)
+
+func reportClash(pass *analyzer.Pass, e stateEntry, clashes []clash, ws workspaceUse) {
+	byKind := map[clashKind][]clash{}
+	for _, c := range clashes {
+		byKind[c.kind] = append(byKind[c.kind], c)
 	}
 	subject := e.b.Name()
 	if e.b.Alternative != nil {
@@ -161,13 +272,84 @@ func reportClash(pass *analyzer.Pass, e stateEntry, others []stateEntry) {
 	if p := e.loc.Specific(); p != nil {
 		attr = p.Name
 	}
-	where := ""
-	if s := e.loc.String(); s != "" {
-		where = ": " + s
+	mineWS := ws.of(e.b.Module)
+	othersWS := false
+	for _, c := range byKind[clashEvery] {
+		othersWS = othersWS || ws.of(c.o.b.Module) != ""
 	}
-	whose := "other's"
-	if len(others) > 1 {
-		whose = "others'"
+	severity := analyzer.Severity(0) // the rule's
+	defaultOnly := false
+	var clauses []string
+	var related []analyzer.Related
+	for _, kind := range []clashKind{clashEvery, clashNamed, clashCross, clashDefault} {
+		cs := byKind[kind]
+		if len(cs) == 0 {
+			continue
+		}
+		var names []string
+		for i, c := range cs {
+			r := c.o.specificRange()
+			if i < maxNamed || len(cs) == maxNamed+1 {
+				names = append(names, fmt.Sprintf("%s (%s:%d)", backendLabel(c.o.b), r.Filename, r.Start.Line))
+			}
+			if len(related) < maxRelated {
+				related = append(related, analyzer.Related{Range: r, Message: fmt.Sprintf("%s of %s writes the same state", c.o.b.Name(), backendLabel(c.o.b))})
+			}
+		}
+		if len(cs) > len(names) {
+			names = append(names, fmt.Sprintf("%d other roots", len(cs)-len(names)))
+		}
+		who := joinAnd(names)
+		whose := "other's"
+		if len(cs) > 1 {
+			whose = "others'"
+		}
+		switch kind {
+		case clashEvery:
+			if mineWS == "" && !othersWS || e.loc.Named == nil {
+				clauses = append(clauses, fmt.Sprintf("writes the same state as %s%s; each apply overwrites the %s state", who, where(e.loc.String()), whose))
+			} else {
+				clauses = append(clauses, fmt.Sprintf("writes the same state as %s in every workspace%s; an apply in a workspace overwrites the %s state of the workspace of the same name", who, where(e.loc.String()), whose))
+			}
+		case clashNamed:
+			clauses = append(clauses, fmt.Sprintf("writes the same states as %s in named workspaces%s; an apply in a workspace overwrites the %s state of the workspace of the same name", who, where(e.loc.String()), whose))
+		case clashCross:
+			for _, c := range cs {
+				if c.workspace != "" {
+					clauses = append(clauses, fmt.Sprintf("keeps the default workspace's state where %s keeps the state of its workspace %q (%q); an apply in either overwrites the other's state", backendLabel(c.o.b), c.workspace, e.loc.Default))
+				} else {
+					clauses = append(clauses, fmt.Sprintf("keeps the state of workspace %q where %s keeps its default workspace's (%q); an apply in either overwrites the other's state", c.mine, backendLabel(c.o.b), c.o.loc.Default))
+				}
+			}
+		case clashDefault:
+			why := ""
+			if p := e.loc.Part("workspace_key_prefix"); p != nil {
+				why = " (`workspace_key_prefix` applies only to named workspaces)"
+			}
+			evidence := ""
+			if mineWS != "" {
+				evidence = mineWS + " here"
+			}
+			for _, c := range cs {
+				if u := ws.of(c.o.b.Module); evidence == "" && u != "" {
+					evidence = u + " in " + backendLabel(c.o.b)
+				}
+			}
+			if evidence == "" {
+				clauses = append(clauses, fmt.Sprintf("writes the same state as %s%s%s; each apply overwrites the %s state", who, where(e.loc.DefaultString()), why, whose))
+				break
+			}
+			clauses = append(clauses, fmt.Sprintf("writes the same state as %s in the default workspace%s%s; the roots also use named workspaces (%s), whose states are apart, but an apply in the default workspace overwrites the %s state", who, where(e.loc.DefaultString()), why, evidence, whose))
+			defaultOnly = true
+		}
+	}
+	msg := subject + " " + strings.Join(clauses, "; it also ")
+	msg += "; give each root its own " + specificName(e.loc)
+	if defaultOnly {
+		msg += ", or set `named_workspaces_only = true` in the rule's options if the default workspace is never applied"
+		if len(byKind) == 1 {
+			severity = analyzer.Warning
+		}
 	}
 	pass.Report(analyzer.Finding{
 		Range:     e.specificRange(),
@@ -175,7 +357,28 @@ func reportClash(pass *analyzer.Pass, e stateEntry, others []stateEntry) {
 		Address:   e.b.Address(),
 		Attribute: attr,
 		Related:   related,
-		Message: fmt.Sprintf("%s writes the same state as %s%s; each apply overwrites the %s state",
-			subject, joinAnd(names), where, whose),
+		Severity:  severity,
+		Message:   msg,
 	})
+}
+
+// where is ": " + s, or nothing for an empty s.
+func where(s string) string {
+	if s == "" {
+		return ""
+	}
+	return ": " + s
+}
+
+// specificName is the setting to change, for the fix: "`key`",
+// "`prefix`", "workspace name".
+func specificName(l *model.StateLocation) string {
+	p := l.Specific()
+	switch {
+	case p == nil:
+		return "state location"
+	case strings.HasPrefix(p.Name, "workspaces."):
+		return "workspace " + strings.TrimPrefix(p.Name, "workspaces.")
+	}
+	return "`" + p.Name + "`"
 }

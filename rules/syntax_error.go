@@ -16,14 +16,7 @@ var syntaxError = &analyzer.Rule{
 			"tfgate reports it at its location and still analyzes every other module, so one bad file " +
 			"never hides the findings of the rest of the tree. The same rule reports unreadable, binary " +
 			"and oversized (over 16 MiB) files, local module sources that do not exist, modules that call " +
-			"themselves, and locals that refer to each other in a cycle.\n\n" +
-			"What Terraform would not load is not an error: a file encrypted with git-crypt or SOPS, a " +
-			"template (`{{ … }}`, `{% … %}`) named like a tfvars file, a tfvars file outside any module that " +
-			"does not parse (Terraform reads it only when given with -var-file), a module source under " +
-			"`.terraform/` that `terraform init` has not installed, one in a directory the repository ignores " +
-			"(`vendor/`, filled by a build step), one that a demo's or test's harness provides, and an " +
-			"atmos.yaml tfgate cannot read are each reported as a **note** saying why the file was skipped. " +
-			"A module whose call cannot be resolved keeps all its other findings.",
+			"themselves, and locals that refer to each other in a cycle.",
 		Fix: "Fix the syntax at the reported line (`terraform fmt` and `terraform validate` give the same " +
 			"location), or remove the file from the tree if it is not Terraform.",
 		Bad: `resource "aws_s3_bucket" "logs" {
@@ -40,11 +33,7 @@ var syntaxError = &analyzer.Rule{
 	},
 	Run: func(pass *analyzer.Pass) error {
 		for _, pr := range pass.Problems() {
-			f := analyzer.Finding{Range: pr.Range, Message: pr.Message, Module: pr.Module, Address: "file@" + pr.Range.Filename}
-			if pr.Note {
-				f.Severity = analyzer.Note
-			}
-			pass.Report(f)
+			pass.Report(analyzer.Finding{Range: pr.Range, Message: pr.Message, Module: pr.Module, Address: "file@" + pr.Range.Filename})
 		}
 		return nil
 	},

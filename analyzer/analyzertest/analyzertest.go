@@ -10,10 +10,12 @@
 //
 // Each quoted string after `# want` (or `// want`) is a regexp that one
 // finding starting on that line must match; `# want+1 "re"` points at the
-// next line. Files that cannot carry comments (JSON) take their
-// expectations from wants.txt: lines of `path:line "regexp"`. Every finding
-// must be expected and every expectation met, so a case without wants is a
-// check that the rule stays silent.
+// next line. The regexp is also tried against "[severity] message", so
+// `# want "^\\[warning\\] lacks"` checks the severity too. Files that
+// cannot carry comments (JSON) take their expectations from wants.txt:
+// lines of `path:line "regexp"`. Every finding must be expected and every
+// expectation met, so a case without wants is a check that the rule stays
+// silent.
 //
 // Plan rules have their cases in fixtures/plans/<rule-id>/: each holds the
 // plan.json of `terraform show -json` beside the configuration it was made
@@ -109,9 +111,10 @@ func runCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string
 			continue
 		}
 		msg := f.FullMessage()
+		withSeverity := "[" + f.Severity.String() + "] " + msg
 		matched := false
 		for _, w := range wants {
-			if !w.met && w.file == f.Range.Filename && w.line == f.Range.Start.Line && w.re.MatchString(msg) {
+			if !w.met && w.file == f.Range.Filename && w.line == f.Range.Start.Line && (w.re.MatchString(msg) || w.re.MatchString(withSeverity)) {
 				w.met, matched = true, true
 				break
 			}
@@ -408,9 +411,10 @@ func runPlanMode(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, abs st
 			continue
 		}
 		msg := f.FullMessage()
+		withSeverity := "[" + f.Severity.String() + "] " + msg
 		matched := false
 		for _, w := range wants {
-			if !w.met && w.file == f.Range.Filename && w.line == f.Range.Start.Line && w.re.MatchString(msg) {
+			if !w.met && w.file == f.Range.Filename && w.line == f.Range.Start.Line && (w.re.MatchString(msg) || w.re.MatchString(withSeverity)) {
 				w.met, matched = true, true
 				break
 			}

@@ -39,6 +39,10 @@ type Instance struct {
 	Standalone bool
 	// FromPlan marks the synthetic instance behind plan values.
 	FromPlan bool
+	// Env is the environment a root is evaluated in (its tfvars files),
+	// nil for defaults and terraform.tfvars only; children have their
+	// root's (Root().Env).
+	Env *model.Environment
 
 	vars        map[string]*varValue
 	locals      map[string]cty.Value
@@ -156,8 +160,11 @@ func Instantiate(p *model.Project, opts Options) *Result {
 		switch m.Kind {
 		case model.Root, model.Demo, model.UnknownKind:
 			// Evaluated with their tfvars and variable defaults (a module
-			// of unknown kind: what applying it as it stands would use).
-			tops = append(tops, &Instance{Module: m})
+			// of unknown kind: what applying it as it stands would use),
+			// once per environment.
+			for _, env := range runsOf(m, opts) {
+				tops = append(tops, &Instance{Module: m, Env: env})
+			}
 			continue
 		}
 		calledByScanned := false
@@ -194,9 +201,36 @@ func Instantiate(p *model.Project, opts Options) *Result {
 		if a.Module.Dir != b.Module.Dir {
 			return a.Module.Dir < b.Module.Dir
 		}
-		return a.Via() < b.Via()
+		if va, vb := a.Via(), b.Via(); va != vb {
+			return va < vb
+		}
+		return envName(a.Root().Env) < envName(b.Root().Env)
 	})
 	return &Result{Instances: ev.instances, Problems: ev.problems}
+}
+
+// runsOf lists the environments a root is evaluated in: each of its
+// environments, or once without one (nil) when it has none. --var-file
+// replaces discovered environments; explicit ones (--var-file-for,
+// .tfgate.hcl) win over --var-file for their root.
+func runsOf(m *model.Module, opts Options) []*model.Environment {
+	var envs []*model.Environment
+	for _, e := range m.Environments {
+		if e.Explicit || len(opts.VarFiles) == 0 {
+			envs = append(envs, e)
+		}
+	}
+	if len(envs) == 0 {
+		return []*model.Environment{nil}
+	}
+	return envs
+}
+
+func envName(e *model.Environment) string {
+	if e == nil {
+		return ""
+	}
+	return e.Name
 }
 
 func (ev *evaluator) build(in *Instance, stack []*model.Module) {
@@ -328,7 +362,11 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 				given[name] = w
 			}
 		}
-		for _, f := range opts.VarFiles {
+		varFiles := opts.VarFiles
+		if in.Env != nil {
+			varFiles = in.Env.Files
+		}
+		for _, f := range varFiles {
 			for name, w := range tfvarsValues(f) {
 				given[name] = w
 			}

@@ -57,8 +57,8 @@ func (l *loader) atmosInfo() *atmosInfo {
 			}
 			base, ok := atmosComponentBase(src)
 			if !ok {
-				l.note(hcl.Range{Filename: l.display(p), Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}},
-					l.display(p)+" is not YAML tfgate can read; its component base path is not known", "")
+				l.skipNote(hcl.Range{Filename: l.display(p), Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}},
+					l.display(p)+" is not YAML tfgate can read; its component base path is not known")
 				continue
 			}
 			dir := filepath.Dir(p)

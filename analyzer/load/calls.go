@@ -183,15 +183,15 @@ func (l *loader) reportUnresolved() {
 		head := fmt.Sprintf("module %q: source %q ", c.Name, c.Source)
 		switch {
 		case strings.Contains(filepath.ToSlash(u.target)+"/", "/.terraform/"):
-			l.note(c.Block.DefRange, head+"is installed by `terraform init`, which has not run here: not installed; not followed", m.Dir)
+			l.skipNote(c.Block.DefRange, head+"is installed by `terraform init`, which has not run here: not installed; not followed")
 		case l.gitIgnoredSource(u.target):
-			l.note(c.Block.DefRange, head+"is not in the repository ("+l.ignoredBy(u.target)+" in .gitignore): a build step provides it; not followed", m.Dir)
+			l.skipNote(c.Block.DefRange, head+"is not in the repository ("+l.ignoredBy(u.target)+" in .gitignore): a build step provides it; not followed")
 		case vendoredPath(relSlash(m.AbsDir, u.target)):
-			l.note(c.Block.DefRange, head+"is in a vendored directory that a build step fills, missing here; not followed", m.Dir)
+			l.skipNote(c.Block.DefRange, head+"is in a vendored directory that a build step fills, missing here; not followed")
 		case m.Kind == model.Demo:
-			l.note(c.Block.DefRange, head+u.why+"; in a demo or test, the harness that runs it provides the source; not followed", m.Dir)
+			l.skipNote(c.Block.DefRange, head+u.why+"; in a demo or test, the harness that runs it provides the source; not followed")
 		case m.Kind == model.NotModule:
-			l.note(c.Block.DefRange, head+u.why+"; "+m.Name()+" is not a module on its own ("+m.EvidenceText()+"); not followed", m.Dir)
+			l.skipNote(c.Block.DefRange, head+u.why+"; "+m.Name()+" is not a module on its own ("+m.EvidenceText()+"); not followed")
 		default:
 			l.problem(c.Block.DefRange, head+u.why, m.Dir)
 		}

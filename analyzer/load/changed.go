@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -43,7 +44,7 @@ func localSources(src []byte) []string {
 // changedFiles resolves pre-commit's changed files: the files of their
 // modules and of every module that calls them (transitively), found by a
 // quick textual scan of the tree under the working directory.
-func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, err error) {
+func (l *loader) changedFiles(changed []string) (files, restrictDirs, contextDirs []string, err error) {
 	want := map[string]bool{}
 	for _, c := range changed {
 		abs := c
@@ -53,21 +54,21 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 		abs = filepath.Clean(abs)
 		st, err := os.Stat(abs)
 		if err != nil {
-			return nil, nil, fmt.Errorf("cannot read %s: %w", c, fsx.Cause(err))
+			return nil, nil, nil, fmt.Errorf("cannot read %s: %w", c, fsx.Cause(err))
 		}
 		if st.IsDir() {
 			want[abs] = true
 			continue
 		}
 		if _, ok := model.KindOf(filepath.Base(abs)); !ok {
-			return nil, nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", c)
+			return nil, nil, nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", c)
 		}
 		want[filepath.Dir(abs)] = true
 	}
 	l.roots = []string{l.workDir}
 	byDir, err := l.scan(l.workDir, true)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	l.allDirs = map[string]bool{}
 	var sources []scannedFile
@@ -76,6 +77,8 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 			if isTFSource(f.path) {
 				l.allDirs[l.display(dir)] = true
 				sources = append(sources, f)
+			} else if strings.HasSuffix(f.path, ".tfbackend") {
+				sources = append(sources, f) // for the backend summaries
 			}
 		}
 	}
@@ -83,7 +86,8 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 	// cached by them spares reading the files that did not change since
 	// the last run; the others are read concurrently.
 	idx := loadSourceIndex(l.workDir)
-	callers := map[string][]string{} // target dir → caller dirs
+	callers := map[string][]string{}   // target dir → caller dirs
+	summaries := map[string][]string{} // dir → backend summaries of its files
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	next := make(chan scannedFile)
@@ -92,12 +96,17 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 		go func() {
 			defer wg.Done()
 			for f := range next {
-				srcs, ok := idx.sources(f)
+				e, ok := idx.sources(f)
 				if !ok {
 					continue
 				}
 				dir := filepath.Dir(f.path)
-				for _, m := range srcs {
+				if e.Backend != "" {
+					mu.Lock()
+					summaries[dir] = append(summaries[dir], e.Backend)
+					mu.Unlock()
+				}
+				for _, m := range e.Sources {
 					target := filepath.Clean(filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(m, "\\", "/"))))
 					mu.Lock()
 					callers[target] = append(callers[target], dir)
@@ -112,6 +121,15 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 	close(next)
 	wg.Wait()
 	idx.save()
+	hasSource := func(d string) bool { return l.allDirs[l.display(d)] }
+	for _, d := range sortedKeys(want) {
+		// A changed environment file (env/prod.tfvars) stands for its root.
+		if !hasSource(d) {
+			if r := envRoot(d, hasSource); r != "" {
+				want[r] = true
+			}
+		}
+	}
 	closure := map[string]bool{}
 	var up func(d string)
 	up = func(d string) {
@@ -130,16 +148,29 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs []string, e
 		for _, f := range byDir[d] {
 			files = append(files, f.path)
 		}
+		// The root's environment files (environments.go).
+		files = append(files, envVarFiles(byDir, d, hasSource)...)
 		restrictDirs = append(restrictDirs, d)
 	}
+	// Only the roots whose own files changed can change their backend or
+	// their code against their peers: callers reached through a changed
+	// child module are compared with nobody new.
+	contextDirs = crossRootContext(want, closure, summaries)
+	for _, d := range contextDirs {
+		for _, f := range byDir[d] {
+			files = append(files, f.path)
+		}
+	}
 	sort.Strings(files)
+	files = slices.Compact(files)
 	sort.Strings(restrictDirs)
-	return files, restrictDirs, nil
+	return files, restrictDirs, contextDirs, nil
 }
 
 // restrict marks as scanned only the given module directories and the
-// modules that call them, directly or not.
-func restrict(mods []*model.Module, dirs []string) {
+// modules that call them, directly or not, plus the context roots (see
+// crossRootContext), which are marked Context.
+func restrict(mods []*model.Module, dirs, context []string) {
 	keep := map[*model.Module]bool{}
 	want := map[string]bool{}
 	for _, d := range dirs {
@@ -160,9 +191,26 @@ func restrict(mods []*model.Module, dirs []string) {
 			up(m)
 		}
 	}
+	ctx := map[string]bool{}
+	for _, d := range context {
+		ctx[filepath.Clean(d)] = true
+	}
 	for _, m := range mods {
-		if !keep[m] {
+		switch {
+		case keep[m]:
+		case ctx[m.AbsDir] && m.Scanned:
+			m.Context = true
+		default:
 			m.Scanned = false
 		}
 	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

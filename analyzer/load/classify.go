@@ -72,6 +72,10 @@ var demoDirs = map[string]bool{
 	"test-fixtures": true, "test_fixtures": true, "testing": true,
 }
 
+// demoDir reports whether a directory name is a demo or test directory: a
+// whole name, never a word inside one.
+func demoDir(name string) bool { return demoDirs[strings.ToLower(name)] }
+
 // envDirs hold the environments of a live tree: a module below one is a
 // root (envs/prod, live/staging/us-east-1/app).
 var envDirs = map[string]bool{"environments": true, "envs": true, "env": true, "live": true, "stages": true}

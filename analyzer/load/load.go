@@ -46,6 +46,9 @@ type LoadOptions struct {
 	// Kinds are the `module "GLOB" { kind = … }` blocks of .tfgate.hcl:
 	// they decide a directory's kind where the evidence cannot.
 	Kinds []KindOverride
+	// Environments given by the user replace discovery for their roots
+	// (environments.go).
+	Environments []ExplicitEnvironments
 }
 
 // skipDir reports whether a directory is never descended into: Terraform's
@@ -83,6 +86,7 @@ type loader struct {
 	installs map[*model.Module]install
 	dirFiles map[string][]string // names of the non-directory entries of each listed directory
 	problems []model.Problem
+	notes    []string
 	mu       sync.Mutex
 
 	opts         LoadOptions
@@ -134,11 +138,11 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		phase = opts.Phase
 	}
 	start := time.Now()
-	var files, restrictTo []string
+	var files, restrictTo, context []string
 	seen := map[string]bool{}
 	if len(opts.Changed) > 0 {
 		var err error
-		files, restrictTo, err = l.changedFiles(opts.Changed)
+		files, restrictTo, context, err = l.changedFiles(opts.Changed)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +163,7 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		}
 		if !st.IsDir() {
 			if _, ok := model.KindOf(filepath.Base(abs)); !ok {
-				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
+				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
 			}
 			// A file stands for its module: lint the whole directory.
 			abs = filepath.Dir(abs)
@@ -241,10 +245,15 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	l.classify(p.Modules)
 	if len(restrictTo) > 0 {
 		// Only the changed modules and their callers are linted.
-		restrict(p.Modules, restrictTo)
+		restrict(p.Modules, restrictTo, context)
 	}
 	l.reportUnresolved()
 	p.WrapperFiles = l.wrapperFiles
+	p.Notes = append(p.Notes, l.notes...)
+	sort.Strings(p.Notes)
+	if err := assignEnvironments(p, opts.Environments); err != nil {
+		return nil, err
+	}
 	p.Problems = l.problems
 	phase("modules", time.Since(parsedAt))
 	return p, nil
@@ -261,8 +270,11 @@ func (l *loader) listDir(dir string) ([]string, error) {
 			continue
 		}
 		names = append(names, e.Name())
-		if _, ok := model.KindOf(e.Name()); ok {
-			out = append(out, filepath.Join(dir, e.Name()))
+	}
+	shadowed := model.TofuShadowed(names)
+	for _, n := range names {
+		if _, ok := model.KindOf(n); ok && !shadowed[n] {
+			out = append(out, filepath.Join(dir, n))
 		}
 	}
 	l.listed(dir, names)
@@ -288,6 +300,12 @@ func (l *loader) display(abs string) string {
 	return filepath.ToSlash(rel)
 }
 
+func (l *loader) note(msg string) {
+	l.mu.Lock()
+	l.notes = append(l.notes, msg)
+	l.mu.Unlock()
+}
+
 func (l *loader) problem(r hcl.Range, msg, module string) {
 	l.addProblem(model.Problem{Range: r, Message: msg, Module: module})
 }
@@ -297,9 +315,9 @@ func (l *loader) unread(r hcl.Range, msg string) {
 	l.addProblem(model.Problem{Range: r, Message: msg, Unread: true})
 }
 
-// note records input skipped on purpose, and why.
-func (l *loader) note(r hcl.Range, msg, module string) {
-	l.addProblem(model.Problem{Range: r, Message: msg, Module: module, Note: true})
+// skipNote records input skipped on purpose, and why, at its place.
+func (l *loader) skipNote(r hcl.Range, msg string) {
+	l.note(fmt.Sprintf("%s:%d: %s", r.Filename, r.Start.Line, msg))
 }
 
 func (l *loader) addProblem(p model.Problem) {

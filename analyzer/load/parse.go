@@ -71,21 +71,21 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 		l.unread(start, fmt.Sprintf("cannot read %s: %v", f.Path, fsx.Cause(err)))
 		return f
 	}
-	if why := skipReason(f, src, false, true); why != "" {
-		// Encrypted: the bytes are not the file's content.
-		l.note(start, fmt.Sprintf("%s is %s", f.Path, why), "")
+	if bytes.HasPrefix(src, gitCryptHeader) {
+		// Encrypted, whatever its name: the bytes are not its content.
+		l.note(fmt.Sprintf("%s skipped: it is encrypted with git-crypt", f.Path))
 		return f
 	}
 	f.Src = src
 	hf, diags := parseSource(src, f.Path, kind)
-	if diags.HasErrors() {
-		if why := skipReason(f, src, true, l.tfDirs[filepath.Dir(abs)]); why != "" {
-			l.note(start, fmt.Sprintf("%s is %s", f.Path, why), "")
-			f.Src = nil
-			return f
-		}
-	}
 	f.HCL = hf
+	// What Terraform would not load is not a syntax error: it is left
+	// out, with a note saying why (opaque.go, notloaded.go).
+	if why := skipReason(kind, src, diags.HasErrors(), l.tfDirs[filepath.Dir(abs)]); why != "" {
+		f.HCL = nil
+		l.note(fmt.Sprintf("%s skipped: it is %s", f.Path, why))
+		return f
+	}
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
 			continue

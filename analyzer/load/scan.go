@@ -113,6 +113,9 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 			}
 			files = append(files, f)
 		}
+		if shadowed := model.TofuShadowed(names); shadowed != nil {
+			files = slices.DeleteFunc(files, func(f scannedFile) bool { return shadowed[filepath.Base(f.path)] })
+		}
 		if len(files) > 0 || l.isWrapperDir(dir) {
 			mu.Lock()
 			if len(files) > 0 {
@@ -139,7 +142,8 @@ func scannedPaths(byDir map[string][]scannedFile) []string {
 	return out
 }
 
-// isTFSource reports whether a file holds configuration (.tf, .tf.json).
+// isTFSource reports whether a file holds configuration (.tf, .tf.json,
+// .tofu, .tofu.json).
 func isTFSource(path string) bool {
 	k, _ := model.KindOf(filepath.Base(path))
 	return k == model.KindTF || k == model.KindTFJSON

@@ -32,18 +32,21 @@ type sourceEntry struct {
 	ModTime int64
 	Size    int64
 	Sources []string
+	// Backend summarises the file's backend settings for the pre-commit
+	// path's cross-root check (see backendSummary); "" when it has none.
+	Backend string
 }
 
 // The index file is text, one file per line, because decoding it is on the
 // pre-commit path (gob took 10-30 ms for 7,000 files; this takes a few):
 //
-//	tfgate-sources 2
+//	tfgate-sources 3
 //	<root>
-//	<path relative to root> TAB <mtime ns> TAB <size> TAB <source> US <source>...
+//	<path relative to root> TAB <mtime ns> TAB <size> TAB <source> US <source>... TAB <backend summary>
 //
-// Files whose path or sources hold a tab, a newline or a unit separator
-// (US, 0x1f) are left out and read on every run.
-const sourceIndexHeader = "tfgate-sources 2"
+// Files whose path, sources or summary hold a tab, a newline or a unit
+// separator (US, 0x1f) are left out and read on every run.
+const sourceIndexHeader = "tfgate-sources 3"
 
 func loadSourceIndex(root string) *sourceIndex {
 	idx := &sourceIndex{root: root, entries: map[string]sourceEntry{}, seen: map[string]bool{}}
@@ -82,8 +85,9 @@ func decodeSourceIndex(data []byte, root string) (map[string]sourceEntry, bool) 
 		line, rest, _ = strings.Cut(rest, "\n")
 		path, line, ok1 := strings.Cut(line, "\t")
 		mt, line, ok2 := strings.Cut(line, "\t")
-		size, srcs, ok3 := strings.Cut(line, "\t")
-		if !ok1 || !ok2 || !ok3 {
+		size, line, ok3 := strings.Cut(line, "\t")
+		srcs, backend, ok4 := strings.Cut(line, "\t")
+		if !ok1 || !ok2 || !ok3 || !ok4 {
 			return nil, false
 		}
 		var e sourceEntry
@@ -97,6 +101,7 @@ func decodeSourceIndex(data []byte, root string) (map[string]sourceEntry, bool) 
 		if srcs != "" {
 			e.Sources = strings.Split(srcs, "\x1f")
 		}
+		e.Backend = backend
 		entries[path] = e
 	}
 	return entries, true
@@ -116,7 +121,7 @@ func encodeSourceIndex(root string, entries map[string]sourceEntry) []byte {
 			continue
 		}
 		srcs := strings.Join(e.Sources, "\x1f")
-		if strings.ContainsAny(srcs, "\t\n") || strings.Count(srcs, "\x1f") != max(len(e.Sources)-1, 0) {
+		if strings.ContainsAny(srcs, "\t\n") || strings.Count(srcs, "\x1f") != max(len(e.Sources)-1, 0) || strings.ContainsAny(e.Backend, "\t\n\x1f") {
 			continue
 		}
 		b.WriteString(k)
@@ -126,15 +131,17 @@ func encodeSourceIndex(root string, entries map[string]sourceEntry) []byte {
 		b.WriteString(strconv.FormatInt(e.Size, 10))
 		b.WriteByte('\t')
 		b.WriteString(srcs)
+		b.WriteByte('\t')
+		b.WriteString(e.Backend)
 		b.WriteByte('\n')
 	}
 	return []byte(b.String())
 }
 
-// sources returns the local module sources of a file, from the index when
-// its modification time and size (from the scan) are unchanged, else by
-// reading it.
-func (idx *sourceIndex) sources(f scannedFile) ([]string, bool) {
+// sources returns the local module sources and backend summary of a file,
+// from the index when its modification time and size (from the scan) are
+// unchanged, else by reading it.
+func (idx *sourceIndex) sources(f scannedFile) (sourceEntry, bool) {
 	key := f.path
 	if rel, err := filepath.Rel(idx.root, f.path); err == nil {
 		key = rel
@@ -144,18 +151,21 @@ func (idx *sourceIndex) sources(f scannedFile) ([]string, bool) {
 	idx.seen[key] = true
 	idx.mu.Unlock()
 	if ok && e.ModTime == f.modTime && e.Size == f.size {
-		return e.Sources, true
+		return e, true
 	}
 	src, err := fsx.ReadRegular(f.path, fsx.MaxFileSize)
 	if err != nil {
-		return nil, false
+		return sourceEntry{}, false
 	}
-	e = sourceEntry{ModTime: f.modTime, Size: f.size, Sources: localSources(src)}
+	e = sourceEntry{ModTime: f.modTime, Size: f.size, Backend: backendSummary(filepath.Base(f.path), src)}
+	if isTFSource(f.path) {
+		e.Sources = localSources(src)
+	}
 	idx.mu.Lock()
 	idx.entries[key] = e
 	idx.dirty = true
 	idx.mu.Unlock()
-	return e.Sources, true
+	return e, true
 }
 
 // save writes the index back when it changed, without the files that are

@@ -68,8 +68,8 @@ func (t *terragrunt) parse(abs string) *tgFile {
 	switch {
 	case err != nil:
 		l.unread(start, fmt.Sprintf("cannot read %s: %v", mf.Path, fsx.Cause(err)))
-	case Encrypted(src) != "":
-		l.note(start, fmt.Sprintf("%s is encrypted with %s; not analyzed", mf.Path, Encrypted(src)), "")
+	case OpaqueReason(src, true) != "":
+		l.note(fmt.Sprintf("%s skipped: it is %s", mf.Path, OpaqueReason(src, true)))
 	default:
 		mf.Src = src
 		hf, diags := parseSource(src, mf.Path, model.KindTF)

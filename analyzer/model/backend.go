@@ -54,7 +54,7 @@ type BackendAttr struct {
 func IsOverrideFile(p string) bool {
 	base := path.Base(filepath.ToSlash(p))
 	base = strings.TrimSuffix(base, ".json")
-	base = strings.TrimSuffix(base, ".tf")
+	base = strings.TrimSuffix(strings.TrimSuffix(base, ".tf"), ".tofu")
 	return base == "override" || strings.HasSuffix(base, "_override")
 }
 
@@ -282,20 +282,82 @@ type StatePart struct {
 	Attr  *BackendAttr // nil when the default applies
 	// Secret parts (connection strings) are compared but never shown.
 	Secret bool
+	// Store parts name the store (bucket, container, organization) rather
+	// than the path of a state inside it.
+	Store bool
+	// NamedOnly parts are used only by named workspaces (S3's
+	// workspace_key_prefix): the default workspace's state ignores them.
+	NamedOnly bool
 }
 
-// StateLocation identifies the state a backend stores for the default
-// workspace, by the settings that address it.
+// StateLocation is where a backend keeps its states, one per workspace:
+// the store (bucket, container, organization and endpoints) and the path
+// of each workspace's state inside it, as Terraform computes them.
 type StateLocation struct {
 	Type  string
 	Parts []StatePart
+	// Default is the path of the default workspace's state in the store;
+	// HasDefault is false when the backend has no default workspace
+	// (remote `workspaces { prefix }`).
+	Default    string
+	HasDefault bool
+	// Named says where the state of a named workspace W is:
+	// Named.Prefix + W + Named.Suffix. nil when the backend keeps a single
+	// workspace (http, remote and cloud with `workspaces { name }`).
+	Named *WorkspacePath
 }
 
-// Key is a comparable form of the location.
+// WorkspacePath is the path of named workspaces' states: Prefix + W +
+// Suffix for workspace W.
+type WorkspacePath struct{ Prefix, Suffix string }
+
+// Path is the state path of named workspace w.
+func (p *WorkspacePath) Path(w string) string { return p.Prefix + w + p.Suffix }
+
+// Match returns the workspace whose state is at path s, if a valid
+// workspace name gives it (not "default", no "/", as
+// `terraform workspace new` requires).
+func (p *WorkspacePath) Match(s string) (string, bool) {
+	if len(s) <= len(p.Prefix)+len(p.Suffix) || !strings.HasPrefix(s, p.Prefix) || !strings.HasSuffix(s, p.Suffix) {
+		return "", false
+	}
+	w := s[len(p.Prefix) : len(s)-len(p.Suffix)]
+	if w == "default" || !validWorkspaceName(w) {
+		return "", false
+	}
+	return w, true
+}
+
+// validWorkspaceName is Terraform's rule: the name is its own URL path
+// escape (no "/", spaces or other reserved characters).
+func validWorkspaceName(w string) bool {
+	for _, r := range w {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~!$&'()*+,;=:@", r)) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// Key is a comparable form of the whole location: the store and every
+// workspace's path.
 func (l *StateLocation) Key() string {
+	k := l.StoreKey() + "\x00" + l.DefaultKey()
+	if l.Named != nil {
+		k += "\x00" + l.Named.Prefix + "\x00" + l.Named.Suffix
+	}
+	return k
+}
+
+// StoreKey is a comparable form of the store: states of two locations with
+// the same StoreKey are the same state exactly when their paths are equal.
+func (l *StateLocation) StoreKey() string {
 	var b strings.Builder
 	b.WriteString(l.Type)
 	for _, p := range l.Parts {
+		if !p.Store {
+			continue
+		}
 		b.WriteByte(0)
 		b.WriteString(p.Name)
 		b.WriteByte('=')
@@ -304,14 +366,29 @@ func (l *StateLocation) Key() string {
 	return b.String()
 }
 
+// DefaultKey is the default workspace's path, "\x00none" when there is no
+// default workspace.
+func (l *StateLocation) DefaultKey() string {
+	if !l.HasDefault {
+		return "\x00none"
+	}
+	return l.Default
+}
+
 // String renders the parts that are written and not secret, and the most
 // specific part when its default applies:
 // `bucket "acme-tfstate", key "app.tfstate"`, `bucket "acme-tfstate", no prefix`.
-func (l *StateLocation) String() string {
+func (l *StateLocation) String() string { return l.render(false) }
+
+// DefaultString is String without the parts the default workspace does not
+// use (S3's workspace_key_prefix).
+func (l *StateLocation) DefaultString() string { return l.render(true) }
+
+func (l *StateLocation) render(defaultOnly bool) string {
 	var parts []string
 	for i, p := range l.Parts {
 		switch {
-		case p.Secret:
+		case p.Secret, defaultOnly && p.NamedOnly:
 		case p.Attr != nil:
 			parts = append(parts, fmt.Sprintf("%s %q", p.Name, p.Value))
 		case i < len(l.Parts)-1:
@@ -334,81 +411,182 @@ func (l *StateLocation) Specific() *StatePart {
 	return &l.Parts[len(l.Parts)-1]
 }
 
-type statePartSpec struct {
-	name     string // setting, or "block.attr" for nested settings
-	def      string // default when unset
-	required bool   // without it the location is not known
-	secret   bool
+// Part returns the part of that name, nil when the backend has none.
+func (l *StateLocation) Part(name string) *StatePart {
+	for i := range l.Parts {
+		if l.Parts[i].Name == name {
+			return &l.Parts[i]
+		}
+	}
+	return nil
 }
 
-// stateAddressing lists, per backend type, the settings that together
-// address the state of the default workspace. Backends whose state depends
-// on something outside the configuration (kubernetes: the cluster of the
-// current kubeconfig; local: the working directory) are not listed.
-var stateAddressing = map[string][]statePartSpec{
+type statePartSpec struct {
+	name      string // setting, or "block.attr" for nested settings
+	def       string // default when unset
+	required  bool   // without it the location is not known
+	secret    bool
+	store     bool // names the store, not a path in it
+	namedOnly bool // used only by named workspaces
+}
+
+// stateBackend is how a backend type addresses its states: the settings
+// that name them, and the path of each workspace's state from their
+// values (by setting name), as Terraform's backend computes it.
+type stateBackend struct {
+	parts []statePartSpec
+	// paths returns the default workspace's path (ok false: there is no
+	// default workspace) and the named workspaces' template (nil: the
+	// backend keeps one workspace).
+	paths func(v map[string]string) (def string, ok bool, named *WorkspacePath)
+}
+
+// joinedPath is path.Join(prefix, W, suffix) as a template: the way S3,
+// OSS and COS place a named workspace's state.
+func joinedPath(elems ...string) *WorkspacePath {
+	const w = "\x00"
+	j := path.Join(append(elems[:1:1], append([]string{w}, elems[1:]...)...)...)
+	pre, suf, _ := strings.Cut(j, w)
+	return &WorkspacePath{Prefix: pre, Suffix: suf}
+}
+
+// stateBackends lists, per backend type, how states are addressed
+// (Terraform's internal/backend/remote-state/*: S3's path(), GCS's
+// stateFile(), azurerm's path(), consul's path with "-env:"…). Backends
+// whose state depends on something outside the configuration (kubernetes:
+// the cluster of the current kubeconfig; local: the working directory) are
+// not listed.
+var stateBackends = map[string]stateBackend{
 	"s3": {
-		{name: "endpoints.s3"}, {name: "endpoint"},
-		{name: "bucket", required: true},
-		{name: "workspace_key_prefix", def: "env:"},
-		{name: "key", required: true},
+		parts: []statePartSpec{
+			{name: "endpoints.s3", store: true}, {name: "endpoint", store: true},
+			{name: "bucket", required: true, store: true},
+			{name: "workspace_key_prefix", def: "env:", namedOnly: true},
+			{name: "key", required: true},
+		},
+		// The default workspace's state is at key; a named workspace's at
+		// workspace_key_prefix/W/key.
+		paths: func(v map[string]string) (string, bool, *WorkspacePath) {
+			return v["key"], true, joinedPath(v["workspace_key_prefix"], v["key"])
+		},
 	},
 	"gcs": {
-		{name: "bucket", required: true},
-		{name: "prefix"},
+		parts: []statePartSpec{
+			{name: "bucket", required: true, store: true},
+			{name: "prefix"},
+		},
+		// Every workspace, the default included, is prefix/W.tfstate.
+		paths: func(v map[string]string) (string, bool, *WorkspacePath) {
+			n := joinedPath(v["prefix"], ".tfstate")
+			n.Suffix = strings.TrimPrefix(n.Suffix, "/")
+			return n.Path("default"), true, n
+		},
 	},
 	"azurerm": {
-		{name: "environment", def: "public"},
-		{name: "storage_account_name", required: true},
-		{name: "container_name", required: true},
-		{name: "key", required: true},
+		parts: []statePartSpec{
+			{name: "environment", def: "public", store: true},
+			{name: "storage_account_name", required: true, store: true},
+			{name: "container_name", required: true, store: true},
+			{name: "key", required: true},
+		},
+		// key, and key + "env:" + W for a named workspace.
+		paths: func(v map[string]string) (string, bool, *WorkspacePath) {
+			return v["key"], true, &WorkspacePath{Prefix: v["key"] + "env:"}
+		},
 	},
 	"remote": {
-		{name: "hostname", def: "app.terraform.io"},
-		{name: "organization", required: true},
-		{name: "workspaces.name", required: true},
+		parts: []statePartSpec{
+			{name: "hostname", def: "app.terraform.io", store: true},
+			{name: "organization", required: true, store: true},
+			{name: "workspaces.name"},
+			{name: "workspaces.prefix"},
+		},
+		paths: remoteWorkspaces,
 	},
 	"cloud": {
-		{name: "hostname", def: "app.terraform.io"},
-		{name: "organization", required: true},
-		{name: "workspaces.name", required: true},
+		parts: []statePartSpec{
+			{name: "hostname", def: "app.terraform.io", store: true},
+			{name: "organization", required: true, store: true},
+			{name: "workspaces.name", required: true},
+		},
+		paths: remoteWorkspaces,
 	},
 	"consul": {
-		{name: "address", required: true},
-		{name: "datacenter"},
-		{name: "path", required: true},
+		parts: []statePartSpec{
+			{name: "address", required: true, store: true},
+			{name: "datacenter", store: true},
+			{name: "path", required: true},
+		},
+		paths: func(v map[string]string) (string, bool, *WorkspacePath) {
+			return v["path"], true, &WorkspacePath{Prefix: v["path"] + "-env:"}
+		},
 	},
 	"http": {
-		{name: "address", required: true},
+		parts: []statePartSpec{
+			{name: "address", required: true},
+		},
+		// One state per address; the http backend has no workspaces.
+		paths: func(v map[string]string) (string, bool, *WorkspacePath) {
+			return v["address"], true, nil
+		},
 	},
 	"pg": {
-		{name: "conn_str", required: true, secret: true},
-		{name: "schema_name", def: "terraform_remote_state"},
+		parts: []statePartSpec{
+			{name: "conn_str", required: true, secret: true, store: true},
+			{name: "schema_name", def: "terraform_remote_state"},
+		},
+		// One row per workspace, by name, in the schema's states table.
+		paths: func(v map[string]string) (string, bool, *WorkspacePath) {
+			p := v["schema_name"] + "\x00"
+			return p + "default", true, &WorkspacePath{Prefix: p}
+		},
 	},
 	"oss": {
-		{name: "endpoint"},
-		{name: "bucket", required: true},
-		{name: "prefix", def: "env:"},
-		{name: "key", def: "terraform.tfstate"},
+		parts: []statePartSpec{
+			{name: "endpoint", store: true},
+			{name: "bucket", required: true, store: true},
+			{name: "prefix", def: "env:"},
+			{name: "key", def: "terraform.tfstate"},
+		},
+		// prefix/key, and prefix/W/key for a named workspace.
+		paths: prefixKeyPaths,
 	},
 	"cos": {
-		{name: "bucket", required: true},
-		{name: "prefix"},
-		{name: "key", def: "terraform.tfstate"},
+		parts: []statePartSpec{
+			{name: "bucket", required: true, store: true},
+			{name: "prefix"},
+			{name: "key", def: "terraform.tfstate"},
+		},
+		paths: prefixKeyPaths,
 	},
 }
 
-// StateLocation returns where the backend keeps the default workspace's
-// state. ok is false when that cannot be known statically: a setting is
-// unknown or left to init time, the backend type is not one tfgate can
-// address, or the configuration selects several workspaces (remote
-// `workspaces { prefix }`, cloud `workspaces { tags }`).
+func prefixKeyPaths(v map[string]string) (string, bool, *WorkspacePath) {
+	return path.Join(v["prefix"], v["key"]), true, joinedPath(v["prefix"], v["key"])
+}
+
+// remoteWorkspaces: `workspaces { name }` maps the only workspace to that
+// remote workspace; `workspaces { prefix }` maps workspace W to prefix+W
+// and has no default workspace.
+func remoteWorkspaces(v map[string]string) (string, bool, *WorkspacePath) {
+	if n, ok := v["workspaces.name"]; ok {
+		return n, true, nil
+	}
+	return "", false, &WorkspacePath{Prefix: v["workspaces.prefix"]}
+}
+
+// StateLocation returns where the backend keeps its workspaces' states.
+// ok is false when that cannot be known statically: a setting is unknown or
+// left to init time, the backend type is not one tfgate can address, or
+// the configuration selects workspaces by tags (cloud `workspaces { tags }`).
 func (b *Backend) StateLocation() (loc *StateLocation, ok bool) {
-	specs, known := stateAddressing[b.Type]
+	sb, known := stateBackends[b.Type]
 	if !known {
 		return nil, false
 	}
 	loc = &StateLocation{Type: b.Type}
-	for _, s := range specs {
+	vals := map[string]string{}
+	for _, s := range sb.parts {
 		name, sub, nested := strings.Cut(s.name, ".")
 		var v cty.Value
 		if nested {
@@ -416,12 +594,15 @@ func (b *Backend) StateLocation() (loc *StateLocation, ok bool) {
 		} else {
 			v = b.Value(name)
 		}
-		part := StatePart{Name: s.name, Value: s.def, Secret: s.secret}
+		part := StatePart{Name: s.name, Value: s.def, Secret: s.secret, Store: s.store, NamedOnly: s.namedOnly}
 		if v == cty.NilVal || (v.IsKnown() && v.IsNull()) {
 			if s.required {
 				return nil, false
 			}
-			loc.Parts = append(loc.Parts, part)
+			if s.def != "" || !strings.HasPrefix(s.name, "workspaces.") {
+				vals[s.name] = s.def
+				loc.Parts = append(loc.Parts, part)
+			}
 			continue
 		}
 		str, ok := KnownString(v)
@@ -432,8 +613,17 @@ func (b *Backend) StateLocation() (loc *StateLocation, ok bool) {
 		}
 		part.Value = str
 		part.Attr = b.Attrs[name]
+		vals[s.name] = str
 		loc.Parts = append(loc.Parts, part)
 	}
+	if b.Type == "remote" {
+		_, hasName := vals["workspaces.name"]
+		_, hasPrefix := vals["workspaces.prefix"]
+		if hasName == hasPrefix {
+			return nil, false // neither (left to init time) or both (invalid)
+		}
+	}
+	loc.Default, loc.HasDefault, loc.Named = sb.paths(vals)
 	return loc, true
 }
 

@@ -27,9 +27,11 @@ func KindOf(name string) (FileKind, bool) {
 	switch {
 	case name == ".terraform.lock.hcl":
 		return KindLock, true
-	case strings.HasSuffix(name, ".tf.json"):
+	case strings.HasSuffix(name, ".tf.json"), strings.HasSuffix(name, ".tofu.json"):
 		return KindTFJSON, true
-	case strings.HasSuffix(name, ".tf"):
+	case strings.HasSuffix(name, ".tf"), strings.HasSuffix(name, ".tofu"):
+		// OpenTofu's .tofu files are the same language; one shadows the .tf
+		// file of the same name (load drops the shadowed one).
 		return KindTF, true
 	case strings.HasSuffix(name, ".tfvars.json"):
 		return KindTFVarsJSON, true
@@ -39,6 +41,35 @@ func KindOf(name string) (FileKind, bool) {
 		return KindBackend, true
 	}
 	return 0, false
+}
+
+// TofuShadowed reports, for each name, whether OpenTofu ignores the file
+// because a .tofu file of the same name is beside it: main.tofu shadows
+// main.tf, main.tofu.json shadows main.tf.json.
+func TofuShadowed(names []string) map[string]bool {
+	var out map[string]bool
+	have := map[string]bool{}
+	for _, n := range names {
+		have[n] = true
+	}
+	for _, n := range names {
+		var twin string
+		switch {
+		case strings.HasSuffix(n, ".tf.json"):
+			twin = strings.TrimSuffix(n, ".tf.json") + ".tofu.json"
+		case strings.HasSuffix(n, ".tf"):
+			twin = strings.TrimSuffix(n, ".tf") + ".tofu"
+		default:
+			continue
+		}
+		if have[twin] {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[n] = true
+		}
+	}
+	return out
 }
 
 // IsJSON reports whether the file uses HCL's JSON syntax.

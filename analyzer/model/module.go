@@ -35,6 +35,11 @@ type Module struct {
 	// them (outside the paths given, or vendored): they are evaluated for their
 	// callers but not linted on their own.
 	Scanned bool
+	// Context marks a root loaded on the pre-commit path only so that the
+	// rules comparing roots with each other (state keys, environment
+	// parity) see it beside the changed roots: rules treat it as scanned,
+	// and the framework drops its own findings.
+	Context bool
 	// External modules live outside the working directory or in a vendored
 	// tree; findings inside them are anchored at the calling module block.
 	External bool
@@ -55,6 +60,12 @@ type Module struct {
 	Other       []*Block // check, import, moved, removed…
 
 	Callers []*ModuleCall // local calls from other loaded modules
+
+	// Environments are the ways to run a root module (environment.go): its
+	// tfvars files per environment, discovered beside it or given by
+	// --var-file-for and .tfgate.hcl. None for child modules, and for roots
+	// run with their defaults and terraform.tfvars only.
+	Environments []*Environment
 
 	// DirFiles names the files (every entry but directories) of the
 	// module's directory, sorted: README.md, terragrunt.hcl, main.tf… nil

@@ -22,6 +22,9 @@ type Project struct {
 	// the files it includes, atmos.yaml.
 	WrapperFiles []*File
 	Problems     []Problem // input that could not be loaded
+	// Notes are what loading chose to leave out, for the run's
+	// notifications (a tfvars file skipped because it is encrypted).
+	Notes []string
 }
 
 // Module returns the module of a directory (slash path relative to the

@@ -60,6 +60,7 @@ type Meta struct {
 	Warn       func(msg string)
 	Start, End time.Time
 	Color      bool // ANSI colour in text output (only set on a TTY)
+	Quiet      bool // text: only the findings and errors, no summary line, no warnings or notes
 }
 
 func (m Meta) warn(msg string) {

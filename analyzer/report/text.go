@@ -115,12 +115,20 @@ func renderText(res *analyzer.Result, meta Meta) []byte {
 		}
 		b.WriteByte('\n')
 	}
+	shown := 0
 	for _, n := range res.Notifications {
+		if meta.Quiet && n.Level != "error" {
+			continue
+		}
+		shown++
 		msg := sanitize(n.Message, false)
 		msg = strings.ReplaceAll(strings.TrimRight(msg, "\n"), "\n", "\n    ")
 		fmt.Fprintf(&b, "tfgate: %s %s\n", p.paint(notificationStyle(n.Level), n.Level+":"), msg)
 	}
-	if len(res.Notifications) > 0 {
+	if meta.Quiet {
+		return []byte(b.String())
+	}
+	if shown > 0 {
 		b.WriteByte('\n')
 	}
 	b.WriteString(p.paint(ansiBold, summaryLine(res)))

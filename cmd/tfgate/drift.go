@@ -105,7 +105,8 @@ type driftFlags struct {
 	shardIndex  string
 	listRoots   bool
 	quiet       bool
-	color       string
+	color       colorFlags
+	chdir       string
 	exclude     []string
 }
 
@@ -114,33 +115,34 @@ func newDriftFlags(stderr io.Writer) (*pflag.FlagSet, *driftFlags) {
 	fs := pflag.NewFlagSet("drift", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
-	fs.StringVarP(&df.config, "config", "c", "", "configuration file with drift ignores (default: .tfgate.hcl upward from the first DIR, then in the working directory)")
-	fs.StringArrayVarP(&df.formats, "format", "f", nil, "output format: "+strings.Join(report.Formats, ", ")+"; FORMAT=FILE writes to a file; repeat for several (default text)")
-	fs.StringVarP(&df.output, "output", "o", "", "write the format that has no =FILE here instead of stdout (atomically)")
-	fs.StringVar(&df.summary, "summary", "", "write a JSON summary per root (status, duration, resources checked, drifted, error) to FILE")
-	fs.StringVar(&df.category, "category", "", "SARIF automationDetails.id (default tfgate/drift/<root> for one root, tfgate/drift/shard-K with --shard, else tfgate/drift/)")
-	fs.StringVar(&df.bin, "terraform-bin", "", "terraform or tofu binary (default $TFGATE_TERRAFORM_BIN, else terraform then tofu on PATH)")
-	fs.StringVar(&df.workspace, "workspace", "", "workspace to check in every root (default $TF_WORKSPACE, else the selected one); never created, and the previous one is selected again")
-	fs.StringArrayVar(&df.varFiles, "var-file", nil, "variables file passed to every root as -var-file, relative to the current directory (repeatable)")
-	fs.StringArrayVar(&df.vars, "var", nil, "variable passed to every root as -var NAME=VALUE (repeatable)")
+	fs.StringVarP(&df.config, "config", "c", "", "configuration `FILE` with drift ignores (default: .tfgate.hcl upward from the first DIR, then in the working directory)")
+	fs.StringArrayVarP(&df.formats, "format", "f", nil, "output `FORMAT[=FILE]`: "+strings.Join(report.Formats, ", ")+"; =FILE writes to a file (- is stdout); repeat for several (default text)")
+	fs.StringVarP(&df.output, "output", "o", "", "write the format that has no =FILE to `FILE` instead of stdout: a regular file is replaced atomically (through a symlink, its target), a device, FIFO or socket is written through")
+	fs.StringVar(&df.summary, "summary", "", "write a JSON summary per root (status, duration, resources checked, drifted, error) to `FILE` (- is stdout)")
+	fs.StringVar(&df.category, "category", "", "SARIF automationDetails.id `ID` (default tfgate/drift/<root> for one root, tfgate/drift/shard-K with --shard, else tfgate/drift/)")
+	fs.StringVar(&df.bin, "terraform-bin", "", "terraform or tofu binary `PATH` (default $TFGATE_TERRAFORM_BIN, else terraform then tofu on PATH)")
+	fs.StringVar(&df.workspace, "workspace", "", "workspace `NAME` to check in every root (default $TF_WORKSPACE, else the selected one); never created, and the previous one is selected again")
+	fs.StringArrayVar(&df.varFiles, "var-file", nil, "variables `FILE` passed to every root as -var-file, relative to the current directory (repeatable)")
+	fs.StringArrayVar(&df.vars, "var", nil, "variable passed to every root as -var `NAME=VALUE` (repeatable; never shown in reports)")
 	fs.BoolVar(&df.lock, "lock", false, "hold the state lock during the plan (-lock=true); by default the refresh-only plan runs with -lock=false: it writes no state, never blocks an apply or another drift run, and a killed run leaves no stale lock")
-	fs.StringVar(&df.lockTimeout, "lock-timeout", "", "with --lock, how long to wait for the state lock, as -lock-timeout (e.g. 60s)")
+	fs.StringVar(&df.lockTimeout, "lock-timeout", "", "with --lock, how long (`DURATION`) to wait for the state lock, as -lock-timeout (e.g. 60s)")
 	fs.BoolVar(&df.noLock, "no-lock", false, "-lock=false, the default (kept for older command lines)")
 	_ = fs.MarkHidden("no-lock")
 	fs.BoolVar(&df.init, "init", false, "run init -input=false (never -upgrade) in each root first")
-	fs.IntVar(&df.parallel, "parallel", 0, "roots checked at a time (default: the number of CPUs)")
-	fs.DurationVar(&df.timeout, "timeout", 30*time.Minute, "time limit per root; terraform is then interrupted and, after --grace, killed with every process it started (0 for none)")
-	fs.DurationVar(&df.grace, "grace", drift.DefaultKillGrace, "after --timeout, SIGINT or SIGTERM, how long terraform gets to stop cleanly before it is killed (a second SIGINT or SIGTERM kills at once)")
-	fs.StringVar(&df.shard, "shard", "", "check only shard K of N (K/N, 1-based: 1/4 … 4/4): roots are split by a stable hash of their path")
-	fs.StringVar(&df.shardIndex, "shard-index", "", "the same with a 0-based index (INDEX/N: 0/4 … 3/4), as a Kubernetes Indexed Job's $(JOB_COMPLETION_INDEX)")
+	fs.IntVar(&df.parallel, "parallel", 0, "`N` roots checked at a time (default: the number of CPUs)")
+	fs.DurationVar(&df.timeout, "timeout", 30*time.Minute, "time limit (`DURATION`) per root; terraform is then interrupted and, after --grace, killed with every process it started (0 for none)")
+	fs.DurationVar(&df.grace, "grace", drift.DefaultKillGrace, "after --timeout, SIGINT or SIGTERM, how long (`DURATION`) terraform gets to stop cleanly before it is killed (a second SIGINT or SIGTERM kills at once)")
+	fs.StringVar(&df.shard, "shard", "", "check only shard `K/N` (1-based: 1/4 … 4/4): roots are split by a stable hash of their path")
+	fs.StringVar(&df.shardIndex, "shard-index", "", "the same with a 0-based index (`INDEX/N`: 0/4 … 3/4), as a Kubernetes Indexed Job's $(JOB_COMPLETION_INDEX)")
 	fs.StringArrayVar(&df.exclude, "exclude", nil, excludeUsage)
 	fs.BoolVar(&df.listRoots, "list-roots", false, "print the roots that would be checked (after --shard) and exit")
 	fs.BoolVarP(&df.quiet, "quiet", "q", false, "no per-root progress lines on stderr (errors are still printed)")
-	fs.StringVar(&df.color, "color", "auto", "colour text output: auto (on a terminal), always or never")
+	df.color.add(fs)
+	fs.StringVarP(&df.chdir, "chdir", "C", "", "run in `DIR`, as if started there (as terraform -chdir): paths are relative to it")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, driftUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, driftExitCodes)
+		fmt.Fprint(fs.Output(), driftUsage)
+		printFlags(fs)
+		fmt.Fprint(fs.Output(), driftExitCodes)
 	}
 	return fs, df
 }
@@ -189,21 +191,31 @@ func totals(roots []drift.RootSummary) driftTotals {
 
 func runDrift(args []string, stdout, stderr io.Writer) int {
 	fs, df := newDriftFlags(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "tfgate drift: %v\nRun \"tfgate drift --help\" for usage.\n", err)
-		return exitError
+	if done, code := parseFlags("drift", fs, args, stdout, stderr); done {
+		return code
 	}
 	start := time.Now()
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "tfgate drift: %v\n", err)
 		return exitError
 	}
+	if err := chdir(df.chdir); err != nil {
+		return fail(err)
+	}
+	colorMode, err := df.color.mode()
+	if err != nil {
+		return fail(err)
+	}
 	outs, err := parseOutputs(df.formats, df.output)
 	if err != nil {
 		return fail(err)
+	}
+	if df.summary == "-" {
+		for _, o := range outs {
+			if o.file == "" {
+				return fail(fmt.Errorf("--summary - and the %s report both go to stdout: give one of them a file (--format %s=FILE, or --output FILE)", o.format, o.format))
+			}
+		}
 	}
 	if df.parallel < 0 {
 		return fail(fmt.Errorf("--parallel %d: want 1 or more (0: the number of CPUs)", df.parallel))
@@ -375,7 +387,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return err
 		}
-		return fsx.WriteFileAtomic(df.summary, append(data, '\n'))
+		return writeOutput(df.summary, append(data, '\n'), stdout)
 	}
 	if err != nil {
 		summary.Error = err.Error()
@@ -410,9 +422,9 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	for _, o := range outs {
 		m := meta
 		if o.format == "text" && o.file == "" {
-			m.Color = useColor(df.color, stdout)
+			m.Color = useColor(colorMode, stdout)
 		} else {
-			m.Color = df.color == "always"
+			m.Color = colorMode == "always"
 		}
 		var data []byte
 		if o.format == "markdown" {
@@ -430,7 +442,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 			stdout.Write(data)
 			continue
 		}
-		if err := fsx.WriteFileAtomic(o.file, data); err != nil {
+		if err := fsx.WriteOutput(o.file, data); err != nil {
 			return fail(err)
 		}
 	}

@@ -142,6 +142,9 @@ func flagsMarkdown(fs *pflag.FlagSet) string {
 		name := "--" + f.Name
 		if f.Value.Type() != "bool" {
 			arg := flagArgs[f.Name]
+			if strings.Contains(f.Usage, "`") {
+				arg, _ = pflag.UnquoteUsage(f) // the help's own name for it
+			}
 			if arg == "" {
 				arg = strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 			}
@@ -193,6 +196,7 @@ func TestPreCommitHookFiles(t *testing.T) {
 		"backends/prod.tfbackend", "envs/prod/.terraform.lock.hcl", ".terraform.lock.hcl",
 		"README.md", "main.tf.bak", "x.hcl", ".tfgate.hcl", "terraform.lock.hcl", "a/x.terraform.lock.hcl",
 		"main.tftpl", "x.tfstate", "x.tfvars.example", "go.mod",
+		"main.tofu", "envs/prod/main.tofu.json", "main.tofu.bak", "x.tofuvars",
 	}
 	for _, p := range paths {
 		base := p[strings.LastIndex(p, "/")+1:]

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -41,8 +44,13 @@ Examples:
   # pre-commit: the changed files' modules and the roots that call them
   tfgate lint modules/network/main.tf envs/prod/terraform.tfvars
 
-  # Lint two environments with production's variables
+  # Each root is evaluated once per environment found beside it (prod.tfvars,
+  # env/prod.tfvars, environments/prod/terraform.tfvars…); --var-file
+  # replaces them with the files given
   tfgate lint envs/prod --var-file envs/prod/prod.tfvars --var region=eu-west-1
+
+  # A monorepo whose tfvars live apart: one environment per flag
+  tfgate lint --var-file-for stacks/api=config/api/prod.tfvars --var-file-for stacks/api=config/api/dev.tfvars
 
   # CI: text for the log and SARIF for GitHub code scanning, in one pass
   tfgate lint --format text --format sarif=tfgate.sarif --category tfgate/lint/
@@ -66,6 +74,7 @@ type lintFlags struct {
 	disable        []string
 	families       []string
 	varFiles       []string
+	varFilesFor    []string
 	vars           []string
 	backendConfigs []string
 	baseline       string
@@ -73,7 +82,9 @@ type lintFlags struct {
 	category       string
 	repoRoot       string
 	sarifSuppr     bool
-	color          string
+	color          colorFlags
+	chdir          string
+	quiet          bool
 	plan           string
 	terraformBin   string
 	strict         bool
@@ -85,30 +96,35 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	fs := pflag.NewFlagSet("lint", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
-	fs.StringVarP(&lf.config, "config", "c", "", "configuration file (default: .tfgate.hcl upward from the first PATH, then in the working directory)")
-	fs.StringArrayVarP(&lf.formats, "format", "f", nil, "output format: "+strings.Join(report.Formats, ", ")+"; FORMAT=FILE writes to a file; repeat for several (default text)")
-	fs.StringVarP(&lf.output, "output", "o", "", "write the format that has no =FILE here instead of stdout (atomically)")
-	fs.StringVar(&lf.failOn, "fail-on", "warning", "lowest severity that makes the exit code 2: error, warning, note or never")
-	fs.StringSliceVar(&lf.enable, "enable-rule", nil, "enable a rule (repeatable, comma-separated)")
-	fs.StringSliceVar(&lf.disable, "disable-rule", nil, "disable a rule (repeatable, comma-separated)")
-	fs.StringSliceVar(&lf.families, "only-family", nil, "run only these families: state, pinning, layout, secrets, tags, autoscaling")
-	fs.StringArrayVar(&lf.varFiles, "var-file", nil, "variables file for root modules, as terraform -var-file (repeatable)")
-	fs.StringArrayVar(&lf.vars, "var", nil, "variable for root modules, NAME=VALUE, as terraform -var (repeatable)")
-	fs.StringArrayVar(&lf.backendConfigs, "backend-config", nil, "partial backend configuration FILE merged into every backend, as terraform init -backend-config (repeatable)")
-	fs.StringVar(&lf.baseline, "baseline", "", "JSON baseline: findings recorded in it do not count (matched by fingerprint, not line)")
-	fs.StringVar(&lf.writeBaseline, "write-baseline", "", "write the current findings to FILE as a baseline and exit 0")
-	fs.StringVar(&lf.category, "category", "tfgate/lint/", "SARIF automationDetails.id: one category per upload to GitHub code scanning")
-	fs.StringVar(&lf.repoRoot, "repo-root", "", "directory that sarif, gitlab and github paths are relative to (default: the Git work tree, else $GITHUB_WORKSPACE, else the working directory)")
+	// A word in backquotes names the flag's argument in the help
+	// (pflag.UnquoteUsage): --config FILE, not --config string.
+	fs.StringVarP(&lf.config, "config", "c", "", "configuration `FILE` (default: .tfgate.hcl upward from the first PATH, then in the working directory)")
+	fs.StringVarP(&lf.chdir, "chdir", "C", "", "run in `DIR`, as if started there (as terraform -chdir): paths are relative to it")
+	fs.StringArrayVarP(&lf.formats, "format", "f", nil, "output `FORMAT[=FILE]`: "+strings.Join(report.Formats, ", ")+"; =FILE writes to a file (- is stdout); repeat for several (default text)")
+	fs.StringVarP(&lf.output, "output", "o", "", "write the format that has no =FILE to `FILE` instead of stdout: a regular file is replaced atomically (through a symlink, its target), a device, FIFO or socket is written through")
+	fs.StringVar(&lf.failOn, "fail-on", "warning", "lowest `SEVERITY` that makes the exit code 2: error, warning, note or never")
+	fs.StringSliceVar(&lf.enable, "enable-rule", nil, "enable `RULE`s (repeatable, comma-separated)")
+	fs.StringSliceVar(&lf.disable, "disable-rule", nil, "disable `RULE`s (repeatable, comma-separated)")
+	fs.StringSliceVar(&lf.families, "only-family", nil, "run only these `FAMILY`s: state, pinning, layout, secrets, tags, autoscaling")
+	fs.StringArrayVar(&lf.varFiles, "var-file", nil, "variables `FILE` for root modules, as terraform -var-file (repeatable); replaces the environments tfvars discovery finds")
+	fs.StringArrayVar(&lf.varFilesFor, "var-file-for", nil, "an environment of one root: `DIR=FILE` evaluates the root in DIR with the tfvars FILE, named after it (repeatable: one environment each); replaces discovery for DIR")
+	fs.StringArrayVar(&lf.vars, "var", nil, "variable for root modules, as terraform -var `NAME=VALUE` (repeatable; never shown in reports)")
+	fs.StringArrayVar(&lf.backendConfigs, "backend-config", nil, "partial backend configuration `FILE` merged into every backend, as terraform init -backend-config (repeatable)")
+	fs.StringVar(&lf.baseline, "baseline", "", "JSON baseline `FILE`: findings recorded in it do not count (matched by fingerprint, not line)")
+	fs.StringVar(&lf.writeBaseline, "write-baseline", "", "write the current findings to `FILE` as a baseline and exit 0 (- is stdout)")
+	fs.StringVar(&lf.category, "category", "tfgate/lint/", "SARIF automationDetails.id: one category `ID` per upload to GitHub code scanning")
+	fs.StringVar(&lf.repoRoot, "repo-root", "", "`DIR` that sarif, gitlab and github paths are relative to (default: the Git work tree, else $GITHUB_WORKSPACE, else the working directory)")
 	fs.BoolVar(&lf.sarifSuppr, "sarif-suppressed", false, "keep ignored and baselined findings in SARIF as suppressed results (GitHub code scanning shows them as open alerts: off by default)")
-	fs.StringVar(&lf.color, "color", "auto", "colour text output: auto (on a terminal), always or never")
-	fs.StringVar(&lf.plan, "plan", "", "also lint this plan (`terraform show -json` output, a binary planfile, or - for stdin) on its real values")
+	lf.color.add(fs)
+	fs.BoolVarP(&lf.quiet, "quiet", "q", false, "only the findings: no summary line, no tool warnings (errors are still printed)")
+	fs.StringVar(&lf.plan, "plan", "", "also lint this `PLAN` (terraform show -json output, a binary planfile, or - for stdin) on its real values")
 	fs.BoolVar(&lf.strict, "strict", false, strictUsage(rules.All()))
 	fs.StringArrayVar(&lf.exclude, "exclude", nil, excludeUsage)
-	fs.StringVar(&lf.terraformBin, "terraform-bin", "", "terraform or tofu binary that converts binary planfiles (default: $TFGATE_TERRAFORM_BIN, then terraform, then tofu on PATH)")
+	fs.StringVar(&lf.terraformBin, "terraform-bin", "", "terraform or tofu binary (`PATH`) that converts binary planfiles (default: $TFGATE_TERRAFORM_BIN, then terraform, then tofu on PATH)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, lintUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 nothing at or above --fail-on, 2 findings, 1 tool error.\n")
+		fmt.Fprint(fs.Output(), lintUsage)
+		printFlags(fs)
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 nothing at or above --fail-on, 2 findings, 1 tool error.\n")
 	}
 	return fs, lf
 }
@@ -137,8 +153,13 @@ func parseOutputs(formats []string, outFile string) ([]output, error) {
 			return nil, fmt.Errorf("--format %s: empty file name", f)
 		}
 		if file == "" {
-			toStdout++
 			file = outFile
+		}
+		if file == "-" { // - is stdout, as everywhere
+			file = ""
+		}
+		if file == "" {
+			toStdout++
 		}
 		outs = append(outs, output{format: name, file: file})
 	}
@@ -148,14 +169,21 @@ func parseOutputs(formats []string, outFile string) ([]output, error) {
 	return outs, nil
 }
 
+// writeOutput writes data to a file a user named (see fsx.WriteOutput:
+// devices, FIFOs and sockets are written through, symlinks followed,
+// regular files replaced atomically), or to stdout for "-".
+func writeOutput(path string, data []byte, stdout io.Writer) error {
+	if path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	return fsx.WriteOutput(path, data)
+}
+
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, lf := newLintFlags(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "tfgate lint: %v\nRun \"tfgate lint --help\" for usage.\n", err)
-		return exitError
+	if done, code := parseFlags("lint", fs, args, stdout, stderr); done {
+		return code
 	}
 	return execLint("lint", lf, fs.Args(), args, stdin, stdout, stderr)
 }
@@ -167,6 +195,13 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		return exitError
 	}
 	start := time.Now()
+	if err := chdir(lf.chdir); err != nil {
+		return fail(err)
+	}
+	colorMode, err := lf.color.mode()
+	if err != nil {
+		return fail(err)
+	}
 	failOn, err := parseFailOn(lf.failOn)
 	if err != nil {
 		return fail(err)
@@ -230,7 +265,8 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		lo.Paths, lo.Changed = nil, paths
 	}
 	gc := newGCTuner()
-	lo.Discovered, lo.Parsed = gc.discovered, gc.parsed
+	defer gc.stop()
+	lo.Discovered = gc.discovered
 	opts := analyzer.Options{
 		Load:         lo,
 		Rules:        all,
@@ -246,6 +282,9 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			return fail(fmt.Errorf("--var-file: %w", err))
 		}
 		opts.Eval.VarFiles = append(opts.Eval.VarFiles, f)
+	}
+	if opts.Load.Environments, err = explicitEnvironments(lf.varFilesFor, cfg, wd, base, len(lo.Changed) > 0); err != nil {
+		return fail(err)
 	}
 	for _, v := range lf.vars {
 		k, val, ok := strings.Cut(v, "=")
@@ -303,7 +342,7 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		if err != nil {
 			return fail(err)
 		}
-		if err := fsx.WriteFileAtomic(lf.writeBaseline, data); err != nil {
+		if err := writeOutput(lf.writeBaseline, data, stdout); err != nil {
 			return fail(err)
 		}
 		n := 0
@@ -341,10 +380,11 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 	for _, o := range outs {
 		m := meta
 		if o.format == "text" && o.file == "" {
-			m.Color = useColor(lf.color, stdout)
+			m.Color = useColor(colorMode, stdout)
 		} else {
-			m.Color = lf.color == "always"
+			m.Color = colorMode == "always"
 		}
+		m.Quiet = lf.quiet
 		data, err := report.Render(o.format, res, m)
 		if err != nil {
 			return fail(err)
@@ -353,12 +393,12 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			stdout.Write(data)
 			continue
 		}
-		if err := fsx.WriteFileAtomic(o.file, data); err != nil {
+		if err := fsx.WriteOutput(o.file, data); err != nil {
 			return fail(err)
 		}
 	}
 	for _, n := range res.Notifications {
-		if n.Level == "warning" && !(len(outs) == 1 && outs[0].format == "text" && outs[0].file == "") {
+		if n.Level == "warning" && !lf.quiet && !(len(outs) == 1 && outs[0].format == "text" && outs[0].file == "") {
 			fmt.Fprintf(stderr, "tfgate: warning: %s\n", n.Message)
 		}
 		if n.Level == "error" {
@@ -378,20 +418,27 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 }
 
 // gcTuner replaces the garbage collector's proportional pacing (GOGC) with
-// a memory limit sized to the tree: tfgate keeps every syntax tree until
-// the reports are written, so the heap only grows, and collecting at every
-// doubling (GOGC=100) re-marks that growing heap again and again. With
-// GOGC off the collector runs only as the heap nears the limit: none at
-// all for a few thousand files, once for 10,000 (measured in
-// docs/performance.md: a limit of 220 MiB instead of 260 costs 10% more
-// time there, 180 MiB 40% more). The limit is ~26 KB per
-// discovered file, at least 256 MiB, raised after parsing to 80 times the
-// source read (syntax trees and evaluated values hold ~50 times the source
-// at their peak), so a tree of a few huge files is not starved. GOGC or
-// GOMEMLIMIT in the environment win.
+// a memory limit sized to the tree, until the heap reaches it: tfgate
+// keeps every syntax tree until the reports are written, so the heap only
+// grows, and collecting at every doubling (GOGC=100) re-marks that growing
+// heap again and again. With GOGC off the collector does not run at all
+// below the limit: none for a few thousand files, one for 10,000
+// (measured in docs/performance.md). The limit is ~26 KB per discovered
+// file, at least 256 MiB.
+//
+// The first collection means the estimate was reached; from then on the
+// collector paces itself as with GOGC=100, with no limit. A limit kept
+// beyond that point makes the collector run back to back as the live heap
+// nears it — a 15 MB file's syntax trees outgrow 256 MiB while it is still
+// being parsed — which made such inputs 2 to 7 times slower than GOGC=100.
+// So tfgate never collects more often than GOGC=100 would: not at all up
+// to the estimate, and at GOGC=100's pace after it. GOGC or GOMEMLIMIT in
+// the environment win.
 type gcTuner struct {
-	limit   int64
-	fromEnv bool // GOGC or GOMEMLIMIT set: leave the runtime alone
+	mu           sync.Mutex
+	limit        int64
+	fromEnv      bool // GOGC or GOMEMLIMIT set: leave the runtime alone
+	proportional bool // the estimate was reached: GOGC=100 from now on
 }
 
 // newGCTuner turns proportional collection off from the start, under the
@@ -404,25 +451,42 @@ func newGCTuner() *gcTuner {
 	if !g.fromEnv {
 		g.raise(256 << 20)
 		debug.SetGCPercent(-1)
+		// Garbage from the start: its finalizer runs after the first
+		// collection.
+		runtime.SetFinalizer(&gcSentinel{g}, func(s *gcSentinel) { s.g.proportionalPacing() })
 	}
 	return g
 }
+
+type gcSentinel struct{ g *gcTuner }
 
 func (g *gcTuner) discovered(files int) {
 	g.raise(int64(files) * 26 << 10)
 }
 
-func (g *gcTuner) parsed(bytes int64) {
-	g.raise(bytes * 80)
-}
-
 // raise lifts the memory limit to need; it never lowers it.
 func (g *gcTuner) raise(need int64) {
-	if !g.fromEnv && need > g.limit {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.fromEnv && !g.proportional && need > g.limit {
 		g.limit = need
 		debug.SetMemoryLimit(need)
 	}
 }
+
+// proportionalPacing gives the collector back to GOGC=100, with no limit.
+func (g *gcTuner) proportionalPacing() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.fromEnv && !g.proportional {
+		g.proportional = true
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
+}
+
+// stop ends the tuning (for in-process runs, as in the tests).
+func (g *gcTuner) stop() { g.proportionalPacing() }
 
 // allFiles reports whether every path names a file (not a directory).
 func allFiles(paths []string) bool {
@@ -457,24 +521,6 @@ func parseFailOn(s string) (analyzer.Severity, error) {
 	return sev, nil
 }
 
-func useColor(mode string, w io.Writer) bool {
-	switch mode {
-	case "always":
-		return true
-	case "never":
-		return false
-	}
-	if os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
-}
-
 // strictUsage describes --strict from the rules that have a strict
 // severity ("<rule> is an error, not a warning").
 func strictUsage(all []*analyzer.Rule) string {
@@ -497,7 +543,7 @@ func withArticle(s analyzer.Severity) string {
 	return "a " + s.String()
 }
 
-const excludeUsage = "do not lint paths matching `GLOB`, relative to the working directory (`**` matches any directories; repeatable; adds to `exclude` in .tfgate.hcl)"
+const excludeUsage = "do not lint paths matching `GLOB`, relative to the working directory (** matches any number of directories; repeatable; adds to exclude in .tfgate.hcl)"
 
 // excludeOptions turns --exclude patterns into load options.
 func excludeOptions(patterns []string, wd string) (load.LoadOptions, error) {

@@ -46,13 +46,34 @@ Commands:
   rules     list the rules with their family, severity and docs
   version   print the version and commit (release stamp, else what the go command recorded)
 
-Run "tfgate <command> --help" for a command's flags and examples.
+Run "tfgate help <command>" (or "tfgate <command> --help") for a command's
+flags and examples. "tfgate --chdir DIR <command>" runs as if started in DIR.
 
 Exit codes: 0 nothing at or above --fail-on, 2 findings, 1 tool error.
 Docs: https://github.com/tfgate/tfgate
 `
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// tfgate --chdir DIR <command> …, as terraform -chdir=DIR (also after
+	// the command, as a flag of lint, plan and drift).
+	for len(args) > 0 && (args[0] == "--chdir" || args[0] == "-chdir" || args[0] == "-C" || strings.HasPrefix(args[0], "--chdir=") || strings.HasPrefix(args[0], "-chdir=")) {
+		dir, ok := strings.CutPrefix(strings.TrimPrefix(args[0], "-"), "-chdir=")
+		if !ok {
+			dir, ok = strings.CutPrefix(args[0], "-chdir=")
+		}
+		if !ok {
+			if len(args) < 2 {
+				fmt.Fprintln(stderr, "tfgate: --chdir needs a DIR")
+				return exitError
+			}
+			dir, args = args[1], args[1:]
+		}
+		if err := chdir(dir); err != nil {
+			fmt.Fprintf(stderr, "tfgate: %v\n", err)
+			return exitError
+		}
+		args = args[1:]
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitError
@@ -72,13 +93,32 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, buildStamp())
 		return exitOK
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			// tfgate help CMD is tfgate CMD --help.
+			switch args[1] {
+			case "drift", "lint", "plan", "rules":
+				return run([]string{args[1], "--help"}, stdin, stdout, stderr)
+			case "version", "help":
+				fmt.Fprint(stdout, usage)
+				return exitOK
+			}
+			return unknownCommand(args[1], stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
 	if strings.HasPrefix(args[0], "-") || looksLikePath(args[0]) {
 		return runLint(args, stdin, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "tfgate: unknown command %q\n\n%s", args[0], usage)
+	return unknownCommand(args[0], stderr)
+}
+
+func unknownCommand(name string, stderr io.Writer) int {
+	msg := fmt.Sprintf("tfgate: unknown command %q", name)
+	if s := suggestCommand(name); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	fmt.Fprintf(stderr, "%s\n\n%s", msg, usage)
 	return exitError
 }
 

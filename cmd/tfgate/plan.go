@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-
-	"github.com/spf13/pflag"
 )
 
 const planUsage = `Check a Terraform plan on its real values: the values that arrive at plan
@@ -37,22 +34,18 @@ Flags:
 
 func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, lf := newLintFlags(stderr)
-	for _, name := range []string{"var-file", "var", "backend-config", "plan"} {
+	for _, name := range []string{"var-file", "var-file-for", "var", "backend-config", "plan"} {
 		fs.MarkHidden(name)
 	}
 	fs.Lookup("category").DefValue = "tfgate/plan/"
 	lf.category = "tfgate/plan/"
 	fs.Usage = func() {
-		fmt.Fprint(stderr, planUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 nothing at or above --fail-on, 2 findings, 1 tool error (unreadable or invalid plan).\n")
+		fmt.Fprint(fs.Output(), planUsage)
+		printFlags(fs)
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 nothing at or above --fail-on, 2 findings, 1 tool error (unreadable or invalid plan).\n")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "tfgate plan: %v\nRun \"tfgate plan --help\" for usage.\n", err)
-		return exitError
+	if done, code := parseFlags("plan", fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintf(stderr, "tfgate plan: want exactly one PLAN (a file, or - for stdin)\nRun \"tfgate plan --help\" for usage.\n")

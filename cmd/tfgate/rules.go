@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -50,14 +49,10 @@ type optJSON struct {
 func runRules(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("rules", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.StringP("format", "f", "text", "text, json or markdown")
-	fs.Usage = func() { fmt.Fprint(stderr, rulesUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "tfgate rules: %v\n", err)
-		return exitError
+	format := fs.StringP("format", "f", "text", "output `FORMAT`: text, json or markdown")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), rulesUsage); printFlags(fs) }
+	if done, code := parseFlags("rules", fs, args, stdout, stderr); done {
+		return code
 	}
 	list := rules.All()
 	if fs.NArg() > 0 {
@@ -65,7 +60,11 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		for _, id := range fs.Args() {
 			r := rules.ByID(id)
 			if r == nil {
-				fmt.Fprintf(stderr, "tfgate rules: unknown rule %q\n", id)
+				msg := fmt.Sprintf("tfgate rules: unknown rule %q", id)
+				if s := analyzer.Suggest(id, ruleIDs()); s != "" {
+					msg += fmt.Sprintf(" (did you mean %s?)", s)
+				}
+				fmt.Fprintln(stderr, msg)
 				return exitError
 			}
 			sel = append(sel, r)
@@ -106,4 +105,12 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	return exitOK
+}
+
+func ruleIDs() []string {
+	var ids []string
+	for _, r := range rules.All() {
+		ids = append(ids, r.ID)
+	}
+	return ids
 }

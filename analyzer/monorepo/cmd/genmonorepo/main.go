@@ -1,9 +1,12 @@
 // Command genmonorepo writes the benchmark monorepo of package monorepo:
 //
 //	go run ./analyzer/monorepo/cmd/genmonorepo -modules 2000 DIR
+//	go run ./analyzer/monorepo/cmd/genmonorepo -large-file-mb 15 DIR
 //
 // Half the modules are reusable modules under DIR/modules, half are roots
 // under DIR/live that call two of them; 2,000 modules make 10,000 files.
+// With -large-file-mb, DIR is instead one root module whose main.tf has
+// that many megabytes of resources (see monorepo.LargeFile).
 // DIR must not exist or be empty, so that a stale tree is never measured.
 package main
 
@@ -17,8 +20,9 @@ import (
 
 func main() {
 	modules := flag.Int("modules", 2000, "number of modules: half reusable, half roots")
+	largeMB := flag.Int("large-file-mb", 0, "write one root module with a main.tf of this many MB instead")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: genmonorepo [-modules N] DIR\n")
+		fmt.Fprintf(os.Stderr, "usage: genmonorepo [-modules N | -large-file-mb MB] DIR\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -30,6 +34,15 @@ func main() {
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		fmt.Fprintf(os.Stderr, "genmonorepo: %s is not empty\n", dir)
 		os.Exit(1)
+	}
+	if *largeMB > 0 {
+		n, err := monorepo.LargeFile(dir, int64(*largeMB)<<20)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "genmonorepo: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Printf("%d resources in a %d MB main.tf in %s\n", n, *largeMB, dir)
+		return
 	}
 	l := monorepo.Layout{Modules: *modules}
 	if err := monorepo.Generate(dir, l); err != nil {
