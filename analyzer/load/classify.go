@@ -236,7 +236,14 @@ func (c *classifier) classifyOne(m *model.Module) {
 			return
 		}
 	}
-	if what, ok := onlyDeclarations(m); ok {
+	if c.l.tgIncluded[m.AbsDir] {
+		add("holds a Terragrunt configuration that units include, not a unit", nil)
+		if _, ok := onlyDeclarations(m); ok {
+			set(model.NotModule)
+			return
+		}
+	}
+	if what, ok := onlyDeclarations(m); ok && (m.LockFile == nil && len(m.VarFiles) == 0 || c.l.tgIncluded[m.AbsDir]) {
 		add("declares only "+what+": nothing a module is made of", nil)
 		set(model.NotModule)
 		return
@@ -342,16 +349,17 @@ func backendFact(b *model.Block) string {
 	return "backend"
 }
 
-// configuredProviders lists the provider blocks that configure something:
-// an empty block (or one with only an alias) is a legacy proxy
-// configuration, which a reusable module declares.
+// configuredProviders lists the provider blocks that configure a provider:
+// a block that sets only an alias is a legacy proxy configuration, which a
+// reusable module declares (an empty `provider "aws" {}` configures the
+// defaults, as roots do).
 func configuredProviders(m *model.Module) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range m.Providers {
 		attrs := p.Attrs()
-		delete(attrs, "alias")
-		if len(attrs) == 0 && !p.HasBlocks() {
+		_, alias := attrs["alias"]
+		if alias && len(attrs) == 1 && !p.HasBlocks() {
 			continue
 		}
 		if k := p.Labels[0]; !seen[k] {

@@ -93,6 +93,7 @@ type loader struct {
 	tfDirs       map[string]bool // directories holding .tf or .tf.json files to load
 	tgFiles      []string        // terragrunt.hcl files found by the scan
 	tgDirs       map[string]bool // their directories
+	tgIncluded   map[string]bool // directories of configurations units include
 	atmosFiles   []string        // atmos.yaml files found by the scan
 	wrapperFiles []*model.File
 	exists       map[string]bool // fileExists cache

@@ -174,6 +174,10 @@ func (l *loader) loadTerragrunt(restrictTo []string) {
 		}
 		cfgs = append(cfgs, c)
 	}
+	l.tgIncluded = map[string]bool{}
+	for f := range included {
+		l.tgIncluded[filepath.Dir(f)] = true
+	}
 	for _, c := range cfgs {
 		if included[c.unit.file.Abs] {
 			continue // a parent configuration (the old root terragrunt.hcl)
