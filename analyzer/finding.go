@@ -14,9 +14,15 @@ import (
 
 // Finding is one problem a rule reports.
 type Finding struct {
-	RuleID    string
-	Severity  Severity
-	Message   string
+	RuleID   string
+	Severity Severity
+	Message  string
+	// Cause is the message without what is particular to this location
+	// (the resource's name, the other roots of a clash): findings of one
+	// rule and severity with the same cause are one problem with one fix,
+	// shown once with their locations in the text and markdown formats.
+	// Empty: the message is the cause.
+	Cause     string
 	Range     hcl.Range
 	Module    string   // module directory the finding belongs to
 	Address   string   // block address: aws_s3_bucket.logs, module.app, terraform.backend.s3
@@ -120,6 +126,14 @@ func (f *Finding) EnvironmentNames() string {
 		return "environments " + names[0] + " and " + names[1]
 	}
 	return "environments " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// CauseText is the finding's cause: Cause, else Message.
+func (f *Finding) CauseText() string {
+	if f.Cause != "" {
+		return f.Cause
+	}
+	return f.Message
 }
 
 // Counts returns whether the finding counts towards the exit code.

@@ -279,7 +279,9 @@ func reportClash(pass *analyzer.Pass, e stateEntry, clashes []clash, ws workspac
 	}
 	severity := analyzer.Severity(0) // the rule's
 	defaultOnly := false
-	var clauses []string
+	// The message names the other roots; the cause, shared by every root
+	// of one clash, counts them.
+	var clauses, causeClauses []string
 	var related []analyzer.Related
 	for _, kind := range []clashKind{clashEvery, clashNamed, clashCross, clashDefault} {
 		cs := byKind[kind]
@@ -299,27 +301,33 @@ func reportClash(pass *analyzer.Pass, e stateEntry, clashes []clash, ws workspac
 		if len(cs) > len(names) {
 			names = append(names, fmt.Sprintf("%d other roots", len(cs)-len(names)))
 		}
-		who := joinAnd(names)
-		whose := "other's"
+		whose, counted := "other's", "the other root"
 		if len(cs) > 1 {
-			whose = "others'"
+			whose, counted = "others'", fmt.Sprintf("the %d other roots", len(cs))
+		}
+		add := func(format string, args ...any) {
+			clauses = append(clauses, fmt.Sprintf(format, append([]any{joinAnd(names)}, args...)...))
+			causeClauses = append(causeClauses, fmt.Sprintf(format, append([]any{counted}, args...)...))
 		}
 		switch kind {
 		case clashEvery:
 			if mineWS == "" && !othersWS || e.loc.Named == nil {
-				clauses = append(clauses, fmt.Sprintf("writes the same state as %s%s; each apply overwrites the %s state", who, where(e.loc.String()), whose))
+				add("writes the same state as %s%s; each apply overwrites the %s state", where(e.loc.String()), whose)
 			} else {
-				clauses = append(clauses, fmt.Sprintf("writes the same state as %s in every workspace%s; an apply in a workspace overwrites the %s state of the workspace of the same name", who, where(e.loc.String()), whose))
+				add("writes the same state as %s in every workspace%s; an apply in a workspace overwrites the %s state of the workspace of the same name", where(e.loc.String()), whose)
 			}
 		case clashNamed:
-			clauses = append(clauses, fmt.Sprintf("writes the same states as %s in named workspaces%s; an apply in a workspace overwrites the %s state of the workspace of the same name", who, where(e.loc.String()), whose))
+			add("writes the same states as %s in named workspaces%s; an apply in a workspace overwrites the %s state of the workspace of the same name", where(e.loc.String()), whose)
 		case clashCross:
 			for _, c := range cs {
+				var cl string
 				if c.workspace != "" {
-					clauses = append(clauses, fmt.Sprintf("keeps the default workspace's state where %s keeps the state of its workspace %q (%q); an apply in either overwrites the other's state", backendLabel(c.o.b), c.workspace, e.loc.Default))
+					cl = fmt.Sprintf("keeps the default workspace's state where %s keeps the state of its workspace %q (%q); an apply in either overwrites the other's state", backendLabel(c.o.b), c.workspace, e.loc.Default)
 				} else {
-					clauses = append(clauses, fmt.Sprintf("keeps the state of workspace %q where %s keeps its default workspace's (%q); an apply in either overwrites the other's state", c.mine, backendLabel(c.o.b), c.o.loc.Default))
+					cl = fmt.Sprintf("keeps the state of workspace %q where %s keeps its default workspace's (%q); an apply in either overwrites the other's state", c.mine, backendLabel(c.o.b), c.o.loc.Default)
 				}
+				clauses = append(clauses, cl)
+				causeClauses = append(causeClauses, cl)
 			}
 		case clashDefault:
 			why := ""
@@ -336,21 +344,23 @@ func reportClash(pass *analyzer.Pass, e stateEntry, clashes []clash, ws workspac
 				}
 			}
 			if evidence == "" {
-				clauses = append(clauses, fmt.Sprintf("writes the same state as %s%s%s; each apply overwrites the %s state", who, where(e.loc.DefaultString()), why, whose))
+				add("writes the same state as %s%s%s; each apply overwrites the %s state", where(e.loc.DefaultString()), why, whose)
 				break
 			}
-			clauses = append(clauses, fmt.Sprintf("writes the same state as %s in the default workspace%s%s; the roots also use named workspaces (%s), whose states are apart, but an apply in the default workspace overwrites the %s state", who, where(e.loc.DefaultString()), why, evidence, whose))
+			clauses = append(clauses, fmt.Sprintf("writes the same state as %s in the default workspace%s%s; the roots also use named workspaces (%s), whose states are apart, but an apply in the default workspace overwrites the %s state", joinAnd(names), where(e.loc.DefaultString()), why, evidence, whose))
+			causeClauses = append(causeClauses, fmt.Sprintf("writes the same state as %s in the default workspace%s%s; the roots also use named workspaces, whose states are apart, but an apply in the default workspace overwrites the %s state", counted, where(e.loc.DefaultString()), why, whose))
 			defaultOnly = true
 		}
 	}
-	msg := subject + " " + strings.Join(clauses, "; it also ")
-	msg += "; give each root its own " + specificName(e.loc)
+	fix := "; give each root its own " + specificName(e.loc)
 	if defaultOnly {
-		msg += ", or set `named_workspaces_only = true` in the rule's options if the default workspace is never applied"
+		fix += ", or set `named_workspaces_only = true` in the rule's options if the default workspace is never applied"
 		if len(byKind) == 1 {
 			severity = analyzer.Warning
 		}
 	}
+	msg := subject + " " + strings.Join(clauses, "; it also ") + fix
+	cause := subject + " " + strings.Join(causeClauses, "; it also ") + fix
 	pass.Report(analyzer.Finding{
 		Range:     e.specificRange(),
 		Module:    e.b.Module.Dir,
@@ -359,6 +369,7 @@ func reportClash(pass *analyzer.Pass, e stateEntry, clashes []clash, ws workspac
 		Related:   related,
 		Severity:  severity,
 		Message:   msg,
+		Cause:     cause,
 	})
 }
 

@@ -42,6 +42,7 @@ type jsonFinding struct {
 	Rule        string           `json:"rule"`
 	Severity    string           `json:"severity"`
 	Message     string           `json:"message"`
+	Cause       string           `json:"cause,omitempty"`
 	File        string           `json:"file,omitempty"`
 	Start       *jsonPos         `json:"start,omitempty"`
 	End         *jsonPos         `json:"end,omitempty"`
@@ -112,6 +113,7 @@ func renderJSON(res *analyzer.Result, meta Meta) ([]byte, error) {
 			Rule:        f.RuleID,
 			Severity:    level(f.Severity),
 			Message:     f.FullMessage(),
+			Cause:       jsonCause(f),
 			Module:      f.Module,
 			Address:     f.Address,
 			Attribute:   f.Attribute,
@@ -156,4 +158,13 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// jsonCause is the finding's cause when it is not its message: findings
+// with the same rule, severity and cause are one problem.
+func jsonCause(f *analyzer.Finding) string {
+	if f.Cause == f.Message {
+		return ""
+	}
+	return f.Cause
 }

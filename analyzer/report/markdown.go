@@ -12,6 +12,9 @@ import (
 // spare; findings past it are counted, not listed.
 const maxMarkdownBytes = 60000
 
+// maxMarkdownLocations is how many locations of one cause a row lists.
+const maxMarkdownLocations = 10
+
 // RenderMarkdown renders res as GitHub-flavoured markdown, for a job
 // summary ($GITHUB_STEP_SUMMARY) or an issue body: a heading with the
 // counts, a table of the findings that count, the suppressed ones folded
@@ -65,14 +68,32 @@ func RenderMarkdown(res *analyzer.Result, meta Meta) ([]byte, error) {
 	}
 	left := 0
 	if len(counted) > 0 {
+		// One row per cause: a cause found at several locations lists
+		// them in its Location cell.
 		b.WriteString("| Severity | Location | Rule | Message |\n|---|---|---|---|\n")
-		for i, f := range counted {
-			row := fmt.Sprintf("| %s | %s | [%s](%s) | %s |\n", level(f.Severity), mdCode(location(f)), mdEscape(f.RuleID), docURL(rules, f.RuleID), mdCell(f.FullMessage()))
+		done := 0
+		for _, c := range causes(counted) {
+			f := c.first()
+			loc, msg := mdCode(location(f)), mdCell(f.FullMessage())
+			if len(c.fs) > 1 {
+				var locs []string
+				for i, g := range c.fs {
+					if i == maxMarkdownLocations {
+						locs = append(locs, fmt.Sprintf("… and %d more", len(c.fs)-i))
+						break
+					}
+					locs = append(locs, mdCode(locationLine(g)))
+				}
+				loc = strings.Join(locs, "<br>")
+				msg = mdCell(c.text) + fmt.Sprintf(" (%d locations)", len(c.fs))
+			}
+			row := fmt.Sprintf("| %s | %s | [%s](%s) | %s |\n", level(f.Severity), loc, mdEscape(f.RuleID), docURL(rules, f.RuleID), msg)
 			if b.Len()+len(row) > maxMarkdownBytes {
-				left = len(counted) - i
+				left = len(counted) - done
 				break
 			}
 			b.WriteString(row)
+			done += len(c.fs)
 		}
 		if left > 0 {
 			fmt.Fprintf(&b, "\n… and %s not listed here (the markdown report is kept small enough for an issue body): see the json or sarif report.\n", plural(left, "more finding"))

@@ -3,10 +3,12 @@
 //
 // The formats:
 //
-//   - text (the default): one block per finding with the source lines,
-//     a docs link the first time a rule appears, tool messages and a
-//     summary line. Findings hidden by an ignore comment or the baseline are
-//     only counted.
+//   - text (the default): one block per cause with the source lines: a
+//     problem found at several locations (same rule, severity and cause,
+//     see analyzer.Finding.Cause) is printed once with the count and every
+//     location. A docs link the first time a rule appears, tool messages, a
+//     table per rule and a summary line. Findings hidden by an ignore
+//     comment or the baseline are only counted.
 //   - compact: one `file:line:col: severity[rule-id] message` line per
 //     finding that counts, for grep and editors.
 //   - json: a stable document described by the JSON Schema in
@@ -15,7 +17,8 @@
 //   - sarif: SARIF 2.1.0 shaped for GitHub code scanning (one run, stable
 //     partial fingerprints, rule metadata with severities, GitHub's upload
 //     limits enforced).
-//   - markdown: a summary for job summaries and pull request comments.
+//   - markdown: a summary for job summaries and pull request comments,
+//     one table row per cause.
 //   - junit: JUnit XML for Jenkins, Azure DevOps, GitLab, CircleCI and
 //     Buildkite test reports (junit.go).
 //   - checkstyle: Checkstyle XML for reviewdog and Jenkins' Warnings Next

@@ -673,3 +673,45 @@ func TestSchemasRejectBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestCauses checks the grouping of text and markdown: one rule, one
+// severity and one cause (Cause, else the message) are one problem; a
+// suppressed finding is not a location of it.
+func TestCauses(t *testing.T) {
+	at := func(file string, line int) hcl.Range {
+		return hcl.Range{Filename: file, Start: hcl.Pos{Line: line, Column: 1}, End: hcl.Pos{Line: line, Column: 2}}
+	}
+	fs := []*analyzer.Finding{
+		{RuleID: "r", Severity: analyzer.Error, Message: "`a.x` lacks `team`", Cause: "lacks `team`", Range: at("a.tf", 1), Address: "a.x"},
+		{RuleID: "r", Severity: analyzer.Error, Message: "same message", Range: at("a.tf", 2)},
+		{RuleID: "r", Severity: analyzer.Error, Message: "`b.y` lacks `team`", Cause: "lacks `team`", Range: at("b.tf", 1), Address: "b.y", Via: []string{"module.b"}},
+		{RuleID: "r", Severity: analyzer.Warning, Message: "`c.z` lacks `team`", Cause: "lacks `team`", Range: at("c.tf", 1)},
+		{RuleID: "q", Severity: analyzer.Error, Message: "same message", Range: at("c.tf", 2)},
+		{RuleID: "r", Severity: analyzer.Error, Message: "same message", Range: at("d.tf", 9)},
+		{RuleID: "r", Severity: analyzer.Error, Message: "same message", Range: at("e.tf", 1), Suppression: &analyzer.Suppression{Kind: "inSource"}},
+	}
+	var got []string
+	for _, c := range causes(fs) {
+		var locs []string
+		for _, f := range c.fs {
+			locs = append(locs, locationLine(f))
+		}
+		got = append(got, fmt.Sprintf("%s %s %q: %s", c.first().RuleID, c.first().Severity, c.text, strings.Join(locs, ", ")))
+	}
+	want := []string{
+		"r error \"lacks `team`\": a.tf:1:1 a.x, b.tf:1:1 b.y (via module.b)",
+		"r error \"same message\": a.tf:2:1, d.tf:9:1",
+		"r warning \"lacks `team`\": c.tf:1:1",
+		"q error \"same message\": c.tf:2:1",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("causes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	table := ruleSummary(causes(fs), false)
+	wantTable := "rule  errors  warnings  notes  causes\n" +
+		"r          4         1      -       3\n" +
+		"q          1         -      -       1\n"
+	if table != wantTable {
+		t.Errorf("rule summary:\n%s\nwant:\n%s", table, wantTable)
+	}
+}

@@ -98,16 +98,28 @@ func renderText(res *analyzer.Result, meta Meta) []byte {
 	src := newSources(res)
 	rules := ruleIndex(res)
 	docsShown := map[string]bool{}
+	cs := causes(res.Findings)
 	var b strings.Builder
-	for _, f := range res.Findings {
-		if f.Suppression != nil {
-			continue
-		}
-		b.WriteString(headline(f, p))
-		b.WriteByte('\n')
-		writeSnippet(&b, src, f, p)
-		for _, rel := range f.Related {
-			fmt.Fprintf(&b, "  %s %s: %s\n", p.paint(ansiDim, "related:"), sanitize(rangeLocation(rel.Range), true), sanitize(rel.Message, true))
+	for _, c := range cs {
+		f := c.first()
+		if len(c.fs) == 1 {
+			b.WriteString(headline(f, p))
+			b.WriteByte('\n')
+			writeSnippet(&b, src, f, p)
+			for _, rel := range f.Related {
+				fmt.Fprintf(&b, "  %s %s: %s\n", p.paint(ansiDim, "related:"), sanitize(rangeLocation(rel.Range), true), sanitize(rel.Message, true))
+			}
+		} else {
+			// One cause, many locations: the message once, then every
+			// location (the first with its source lines).
+			tag := fmt.Sprintf("%s[%s]", level(f.Severity), f.RuleID)
+			fmt.Fprintf(&b, "%s %s %s\n", p.paint(severityStyle(f.Severity), tag), sanitize(c.text, true), p.paint(ansiDim, fmt.Sprintf("(%d locations)", len(c.fs))))
+			for i, g := range c.fs {
+				fmt.Fprintf(&b, "  %s\n", p.paint(ansiBold, sanitize(locationLine(g), true)))
+				if i == 0 {
+					writeSnippet(&b, src, g, p)
+				}
+			}
 		}
 		if !docsShown[f.RuleID] {
 			docsShown[f.RuleID] = true
@@ -129,6 +141,10 @@ func renderText(res *analyzer.Result, meta Meta) []byte {
 		return []byte(b.String())
 	}
 	if shown > 0 {
+		b.WriteByte('\n')
+	}
+	if t := ruleSummary(cs, p); t != "" {
+		b.WriteString(t)
 		b.WriteByte('\n')
 	}
 	b.WriteString(p.paint(ansiBold, summaryLine(res)))
