@@ -22,3 +22,9 @@ if [ $# -eq 0 ]; then
 fi
 go vet ./...
 go test -count=1 ./... "$@"
+# internal/fasthcl must build hclsyntax's trees exactly: its tests compare
+# every HCL file of the repository; a short fuzz run looks for more (new
+# failing inputs land in internal/fasthcl/testdata/fuzz). Only in a full run.
+if [ $# -eq 0 ]; then
+  go test -run '^$' -fuzz '^FuzzParse$' -fuzztime "${FASTHCL_FUZZTIME:-15s}" ./internal/fasthcl
+fi

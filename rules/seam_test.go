@@ -13,8 +13,10 @@ import (
 // TestRulesReadThroughTheModel fails when a rule file reads the file system
 // or takes the native syntax tree apart itself: rules see the files of a
 // module and its blocks through package model (Module.DirFiles,
-// Block.Native, Block.References…), so that what a rule sees is what the
-// loader loaded, for every rule alike.
+// Block.Native, Block.References…) and expressions through package eval
+// (Scope, Flow…), so that what a rule sees is what the loader loaded and
+// the evaluator evaluated, for every rule alike. No rule file imports
+// hclsyntax.
 func TestRulesReadThroughTheModel(t *testing.T) {
 	forbidden := map[string]map[string]bool{
 		"os":                                    {"Stat": true, "Lstat": true, "ReadDir": true, "Open": true, "OpenFile": true, "ReadFile": true, "DirFS": true, "Getwd": true},
@@ -40,6 +42,9 @@ func TestRulesReadThroughTheModel(t *testing.T) {
 		local := map[string]string{} // import name → path
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
+			if p == "github.com/hashicorp/hcl/v2/hclsyntax" {
+				t.Errorf("%s imports hclsyntax: read syntax through package model or eval", name)
+			}
 			n := p[strings.LastIndex(p, "/")+1:]
 			if imp.Name != nil {
 				n = imp.Name.Name

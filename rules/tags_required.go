@@ -1,21 +1,16 @@
 package rules
 
 import (
-	"embed"
 	"errors"
 	"fmt"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/tfgate/tfgate/analyzer"
 	"github.com/tfgate/tfgate/analyzer/eval"
 	"github.com/tfgate/tfgate/analyzer/model"
-	"github.com/tfgate/tfgate/analyzer/tfplan"
+	"github.com/tfgate/tfgate/analyzer/tags"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -127,66 +122,6 @@ resource "aws_s3_bucket" "logs" {
 	Plan: planTagsRequired,
 })
 
-// ---- taggable types ----
-
-//go:embed data/taggable/*.txt
-var taggableData embed.FS
-
-// tagKind says how resources of a type carry tags.
-type tagKind struct {
-	attr     string // the map attribute: tags, labels, user_labels, resource_labels; "" with blocks
-	blocks   bool   // `tag` blocks with propagate_at_launch (aws_autoscaling_group)
-	defaults string // provider-level defaults merged in: "default_tags" (AWS), "default_labels" (Google), ""
-	noun     string // "tag" or "label"
-}
-
-// taggableFiles maps each embedded list to how its types carry tags.
-var taggableFiles = map[string]tagKind{
-	// Types with a top-level `tags` map; the provider merges default_tags into tags_all.
-	"aws.txt": {attr: "tags", defaults: "default_tags", noun: "tag"},
-	// Types tagged by `tag` blocks; the provider does not apply default_tags to them.
-	"aws-tag-blocks.txt": {blocks: true, noun: "tag"},
-	// AzureRM has no provider-level default tags.
-	"azurerm.txt": {attr: "tags", noun: "tag"},
-	// Top-level `labels` with terraform_labels: default_labels are merged in.
-	"google.txt": {attr: "labels", defaults: "default_labels", noun: "label"},
-	// Only in google-beta (used with `provider = google-beta`); same labels model.
-	"google-beta-only.txt": {attr: "labels", defaults: "default_labels", noun: "label"},
-	// Labels in `resource_labels` (GKE clusters); default_labels are merged in.
-	"google-resource-labels.txt": {attr: "resource_labels", defaults: "default_labels", noun: "label"},
-	// User labels are `user_labels` (`labels` configures the channel or check); no terraform_labels, so no default_labels.
-	"google-user-labels.txt": {attr: "user_labels", noun: "label"},
-}
-
-var taggableTypes = sync.OnceValue(func() map[string]tagKind {
-	out := map[string]tagKind{}
-	ents, err := taggableData.ReadDir("data/taggable")
-	if err != nil {
-		panic(err)
-	}
-	for _, e := range ents {
-		kind, ok := taggableFiles[e.Name()]
-		if !ok {
-			panic("rules/data/taggable/" + e.Name() + " has no entry in taggableFiles")
-		}
-		data, err := taggableData.ReadFile(path.Join("data/taggable", e.Name()))
-		if err != nil {
-			panic(err)
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			if prev, dup := out[line]; dup && prev != kind {
-				panic("rules/data/taggable: " + line + " is listed in two files that tag differently")
-			}
-			out[line] = kind
-		}
-	}
-	return out
-})
-
 // ---- options ----
 
 type tagPolicy struct {
@@ -289,573 +224,6 @@ func tagPolicyOf(pass *analyzer.Pass) (*tagPolicy, error) {
 	}, nil
 }
 
-func (p *tagPolicy) sameKey(a, b string) bool {
-	return a == b || (p.ignoreCase && strings.EqualFold(a, b))
-}
-
-// ---- effective tags ----
-
-// tagEntry is one key of a resource's effective tags.
-type tagEntry struct {
-	key       string
-	value     cty.Value
-	source    string    // short name of where it was set, for value messages
-	propagate cty.Value // propagate_at_launch of a tag block; cty.NilVal elsewhere
-	// overridable is true when a source that takes precedence is not fully
-	// known and might set the same key.
-	overridable bool
-	// sensitive values (marked so in a plan) are never shown.
-	sensitive bool
-}
-
-// tagLayer is one source of tags: provider defaults, the resource's own
-// tags, or separate tagging resources. Later layers win.
-type tagLayer struct {
-	entries  []tagEntry
-	complete bool   // every key of this source is known
-	desc     string // "resource tags from main.tf:4"; "" when the source sets nothing
-}
-
-// effectiveTags is the merged result.
-type effectiveTags struct {
-	entries  []tagEntry
-	complete bool
-	sources  []string
-	// note explains an empty or partial result ("provider `aws` has no default_tags").
-	note string
-	// external keys are managed outside this configuration (ignore_tags,
-	// lifecycle ignore_changes); allExternal means every key is.
-	external    []string
-	externalPfx []string
-	allExternal bool
-	// launched is what the instances of an autoscaling group get from its
-	// launch template; nil when no launch template can be resolved.
-	launched *launchTags
-}
-
-func (e *effectiveTags) find(p *tagPolicy, key string) []*tagEntry {
-	var out []*tagEntry
-	for i := range e.entries {
-		if p.sameKey(e.entries[i].key, key) {
-			out = append(out, &e.entries[i])
-		}
-	}
-	return out
-}
-
-func (e *effectiveTags) isExternal(p *tagPolicy, key string) bool {
-	if e.allExternal {
-		return true
-	}
-	for _, k := range e.external {
-		if p.sameKey(k, key) {
-			return true
-		}
-	}
-	for _, pfx := range e.externalPfx {
-		if strings.HasPrefix(key, pfx) || (p.ignoreCase && strings.HasPrefix(strings.ToLower(key), strings.ToLower(pfx))) {
-			return true
-		}
-	}
-	return false
-}
-
-func mergeTagLayers(layers ...tagLayer) *effectiveTags {
-	eff := &effectiveTags{complete: true}
-	for _, l := range layers {
-		if !l.complete {
-			eff.complete = false
-			for i := range eff.entries {
-				eff.entries[i].overridable = true
-			}
-		}
-		for _, ne := range l.entries {
-			replaced := false
-			for i := range eff.entries {
-				if eff.entries[i].key == ne.key {
-					eff.entries[i] = ne
-					replaced = true
-				}
-			}
-			if !replaced {
-				eff.entries = append(eff.entries, ne)
-			}
-		}
-		if l.desc != "" {
-			eff.sources = append(eff.sources, l.desc)
-		}
-	}
-	return eff
-}
-
-// mapTags reads a tags/labels map attribute. Keys whose value is null are
-// not set.
-func mapTags(v cty.Value, source string) ([]tagEntry, bool) {
-	keys, ok := model.KnownKeys(v)
-	if !ok {
-		return nil, false
-	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var out []tagEntry
-	for _, k := range names {
-		e := keys[k]
-		if e.IsKnown() && e.IsNull() {
-			continue
-		}
-		out = append(out, tagEntry{key: k, value: e, source: source})
-	}
-	return out, true
-}
-
-// ownTags reads the tags a resource sets itself.
-func ownTags(s eval.Scope, kind tagKind) tagLayer {
-	if !kind.blocks {
-		v, a := s.Attr(kind.attr)
-		if a == nil {
-			return tagLayer{complete: true}
-		}
-		entries, ok := mapTags(v, "resource "+kind.noun+"s")
-		return tagLayer{entries: entries, complete: ok, desc: fmt.Sprintf("resource %ss from %s", kind.noun, s.Origin(a))}
-	}
-	l := tagLayer{complete: true}
-	var descs []string
-	for _, tb := range s.Blocks("tag") {
-		e, ok := tagBlockEntry(tb, "resource `tag` blocks")
-		if !ok {
-			l.complete = false
-			continue
-		}
-		l.entries = append(l.entries, e)
-		if len(descs) == 0 {
-			descs = append(descs, fmt.Sprintf("`tag` blocks from %s:%d", tb.Block.DefRange.Filename, tb.Block.DefRange.Start.Line))
-		}
-	}
-	// Before AWS provider 5, tags could also be a list of {key, value,
-	// propagate_at_launch} objects.
-	if v, a := s.Attr("tags"); a != nil {
-		descs = append(descs, "resource tags from "+s.Origin(a))
-		if !v.IsKnown() || v.IsNull() || !v.CanIterateElements() {
-			if !v.IsKnown() || !v.IsNull() {
-				l.complete = false
-			}
-		} else {
-			for it := v.ElementIterator(); it.Next(); {
-				_, obj := it.Element()
-				keys, ok := model.KnownKeys(obj)
-				if !ok {
-					l.complete = false
-					continue
-				}
-				k, ok := model.KnownString(keys["key"])
-				if !ok {
-					l.complete = false
-					continue
-				}
-				l.entries = append(l.entries, tagEntry{key: k, value: orNull(keys["value"]), source: "resource tags", propagate: orNull(keys["propagate_at_launch"])})
-			}
-		}
-	}
-	l.desc = strings.Join(descs, " and ")
-	return l
-}
-
-func orNull(v cty.Value) cty.Value {
-	if v == cty.NilVal {
-		return cty.NullVal(cty.DynamicPseudoType)
-	}
-	return v
-}
-
-// tagBlockEntry reads a `tag { key, value, propagate_at_launch }` block; ok
-// is false when its key is not known.
-func tagBlockEntry(tb eval.Scope, source string) (tagEntry, bool) {
-	kv, _ := tb.Attr("key")
-	k, ok := model.KnownString(kv)
-	if !ok {
-		return tagEntry{}, false
-	}
-	val, _ := tb.Attr("value")
-	prop, pa := tb.Attr("propagate_at_launch")
-	if pa == nil {
-		prop = cty.NullVal(cty.Bool)
-	}
-	return tagEntry{key: k, value: orNull(val), source: source, propagate: prop}, true
-}
-
-// tagResourceTypes are AWS resources that add one tag to another resource.
-var tagResourceTypes = map[string]struct {
-	target string // the argument naming the tagged resource
-	block  bool   // key and value sit in a `tag` block
-}{
-	"aws_ec2_tag":               {target: "resource_id"},
-	"aws_ecs_tag":               {target: "resource_arn"},
-	"aws_dynamodb_tag":          {target: "resource_arn"},
-	"aws_autoscaling_group_tag": {target: "autoscaling_group_name", block: true},
-}
-
-// separateTags collects, per resource address of an instance, the tags
-// added by tagging resources (aws_ec2_tag …) that refer to it.
-func separateTags(in *eval.Instance) map[string]*tagLayer {
-	managed := map[string]bool{}
-	for _, r := range in.Module.Resources {
-		if r.Type == "resource" {
-			managed[r.Address()] = true
-		}
-	}
-	out := map[string]*tagLayer{}
-	for _, r := range in.Module.Resources {
-		tt, ok := tagResourceTypes[r.Labels[0]]
-		if r.Type != "resource" || !ok {
-			continue
-		}
-		var exprs []hcl.Expression
-		for _, name := range []string{tt.target, "for_each", "count"} {
-			if a := r.Attr(name); a != nil {
-				exprs = append(exprs, a.Expr)
-			}
-		}
-		var targets []string
-		for _, e := range exprs {
-			for _, tr := range e.Variables() {
-				if len(tr) < 2 {
-					continue
-				}
-				if ga, ok := tr[1].(hcl.TraverseAttr); ok && managed[tr.RootName()+"."+ga.Name] {
-					targets = append(targets, tr.RootName()+"."+ga.Name)
-				}
-			}
-		}
-		if len(targets) == 0 {
-			continue
-		}
-		layer := tagLayer{complete: true}
-		src := "`" + r.Address() + "`"
-		for _, s := range in.Scopes(r) {
-			if tt.block {
-				for _, tb := range s.Blocks("tag") {
-					e, ok := tagBlockEntry(tb, src)
-					if !ok {
-						layer.complete = false
-						continue
-					}
-					layer.entries = append(layer.entries, e)
-				}
-				continue
-			}
-			kv, _ := s.Attr("key")
-			k, ok := model.KnownString(kv)
-			if !ok {
-				layer.complete = false
-				continue
-			}
-			val, _ := s.Attr("value")
-			layer.entries = append(layer.entries, tagEntry{key: k, value: orNull(val), source: src})
-		}
-		for _, t := range targets {
-			l := out[t]
-			if l == nil {
-				l = &tagLayer{complete: true}
-				out[t] = l
-			}
-			l.entries = append(l.entries, layer.entries...)
-			l.complete = l.complete && layer.complete
-			if l.desc == "" {
-				l.desc = src
-			} else if !strings.Contains(l.desc, src) {
-				l.desc += ", " + src
-			}
-		}
-	}
-	return out
-}
-
-// providerKeyOf is the provider configuration key of a resource: its
-// `provider` argument or the prefix of its type. ok is false when the
-// argument is not a plain reference.
-func providerKeyOf(b *model.Block) (string, bool) {
-	if a := b.Attr("provider"); a != nil {
-		tr, d := hcl.AbsTraversalForExpr(a.Expr)
-		if d.HasErrors() {
-			return "", false
-		}
-		for _, s := range tr[1:] {
-			if _, ok := s.(hcl.TraverseAttr); !ok {
-				return "", false
-			}
-		}
-	}
-	return b.ProviderRef(), true
-}
-
-// providerSettings reads, from the provider configuration a resource uses,
-// its default tags or labels and (AWS) its ignore_tags.
-func providerSettings(in *eval.Instance, b *model.Block, kind tagKind, eff *effectiveTags) tagLayer {
-	isAWS := strings.HasPrefix(b.Labels[0], "aws_")
-	isGoogle := strings.HasPrefix(b.Labels[0], "google_")
-	if kind.defaults == "" && !isAWS && !isGoogle {
-		return tagLayer{complete: true}
-	}
-	key, ok := providerKeyOf(b)
-	if !ok {
-		if kind.defaults != "" {
-			return tagLayer{complete: false}
-		}
-		return tagLayer{complete: true}
-	}
-	pb, owner, known := in.ProviderConfig(key)
-	if !known {
-		// A reusable module evaluated on its own: its callers' provider
-		// configurations are unknown.
-		if kind.defaults != "" {
-			return tagLayer{complete: false}
-		}
-		return tagLayer{complete: true}
-	}
-	if pb == nil {
-		if kind.defaults == "" {
-			return tagLayer{complete: true}
-		}
-		// No provider block of that name at all: the configuration is made
-		// outside the code (a Terragrunt generate block, a wrapper), and its
-		// defaults are unknown. With other blocks of the name present, the
-		// default configuration is the empty one.
-		name := strings.SplitN(key, ".", 2)[0]
-		configured := false
-		for _, p := range in.Root().Module.Providers {
-			configured = configured || p.Labels[0] == name
-		}
-		if !configured {
-			return tagLayer{complete: false}
-		}
-		eff.note = fmt.Sprintf("provider `%s` has no %s", key, kind.defaults)
-		return tagLayer{complete: true}
-	}
-	name := pb.ProviderKey()
-	l := tagLayer{complete: true}
-	var origins []string
-	for _, ps := range owner.Scopes(pb) {
-		if isAWS {
-			for _, it := range ps.Blocks("ignore_tags") {
-				for _, attr := range []string{"keys", "key_prefixes"} {
-					v, a := it.Attr(attr)
-					if a == nil {
-						continue
-					}
-					if !v.IsWhollyKnown() {
-						eff.allExternal = true
-						continue
-					}
-					if attr == "keys" {
-						eff.external = append(eff.external, model.StringList(v)...)
-					} else {
-						eff.externalPfx = append(eff.externalPfx, model.StringList(v)...)
-					}
-				}
-			}
-		}
-		src := fmt.Sprintf("%s of provider `%s`", kind.defaults, name)
-		// Say so when the provider has defaults that this type does not take.
-		if kind.defaults == "" && isAWS && len(ps.Blocks("default_tags")) > 0 {
-			eff.note = fmt.Sprintf("the default_tags of provider `%s` do not apply to `%s`", name, b.Labels[0])
-		}
-		if _, a := ps.Attr("default_labels"); kind.defaults == "" && isGoogle && a != nil {
-			eff.note = fmt.Sprintf("the default_labels of provider `%s` do not apply to `%s`", name, kind.attr)
-		}
-		switch kind.defaults {
-		case "default_tags":
-			for _, dt := range ps.Blocks("default_tags") {
-				v, a := dt.Attr("tags")
-				if a == nil {
-					continue
-				}
-				entries, ok := mapTags(v, src)
-				l.entries = append(l.entries, entries...)
-				l.complete = l.complete && ok
-				origins = append(origins, dt.Origin(a))
-			}
-		case "default_labels":
-			v, a := ps.Attr("default_labels")
-			if a == nil {
-				continue
-			}
-			entries, ok := mapTags(v, src)
-			l.entries = append(l.entries, entries...)
-			l.complete = l.complete && ok
-			origins = append(origins, ps.Origin(a))
-		}
-	}
-	switch {
-	case kind.defaults == "":
-	case len(origins) == 0:
-		eff.note = fmt.Sprintf("provider `%s` has no %s", name, kind.defaults)
-	default:
-		l.desc = fmt.Sprintf("%s of provider `%s` from %s", kind.defaults, name, strings.Join(dedupe(origins), ", "))
-	}
-	return l
-}
-
-func dedupe(ss []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// ignoredTagChanges reads lifecycle { ignore_changes }: tags that
-// Terraform leaves to someone else. all is true for `all` or the whole
-// tags attribute; keys lists single keys (tags["team"]).
-func ignoredTagChanges(b *model.Block, attrs []string) (all bool, keys []string) {
-	for _, lc := range b.Blocks("lifecycle") {
-		a := lc.Attr("ignore_changes")
-		if a == nil {
-			continue
-		}
-		if tr, d := hcl.AbsTraversalForExpr(a.Expr); !d.HasErrors() && len(tr) == 1 && tr.RootName() == "all" {
-			return true, nil
-		}
-		if s, ok := model.StaticString(a.Expr); ok && s == "all" {
-			return true, nil
-		}
-		exprs, d := hcl.ExprList(a.Expr)
-		if d.HasErrors() {
-			continue
-		}
-		for _, e := range exprs {
-			tr, d := hcl.AbsTraversalForExpr(e)
-			if d.HasErrors() {
-				// Terraform 0.11 wrote them as strings.
-				s, ok := model.StaticString(e)
-				if !ok {
-					continue
-				}
-				if tr, d = hclsyntax.ParseTraversalAbs([]byte(s), "", hcl.Pos{Line: 1, Column: 1}); d.HasErrors() {
-					continue
-				}
-			}
-			root := tr.RootName()
-			match := false
-			for _, n := range attrs {
-				match = match || root == n
-			}
-			if !match {
-				continue
-			}
-			if len(tr) == 1 {
-				return true, nil
-			}
-			switch s := tr[1].(type) {
-			case hcl.TraverseIndex:
-				if k, ok := model.KnownString(s.Key); ok {
-					keys = append(keys, k)
-				}
-			case hcl.TraverseAttr:
-				keys = append(keys, s.Name)
-			}
-		}
-	}
-	return false, keys
-}
-
-// launchTags are the tags that the launch template of an autoscaling group
-// gives its instances (tag_specifications with resource_type "instance").
-type launchTags struct {
-	keys []string
-}
-
-// lacks reports whether the instances are known not to get a key from the
-// launch template. A nil receiver knows nothing.
-func (l *launchTags) lacks(p *tagPolicy, key string) bool {
-	if l == nil {
-		return false
-	}
-	for _, k := range l.keys {
-		if p.sameKey(k, key) {
-			return false
-		}
-	}
-	return true
-}
-
-// launchTemplateTags resolves the launch templates an autoscaling group
-// uses to aws_launch_template resources of the same module and reads the
-// tags they give instances. It returns nil when a template cannot be
-// resolved or its instance tags are not known.
-func launchTemplateTags(in *eval.Instance, asg *model.Block) *launchTags {
-	if !asg.Native() {
-		// JSON: only what is visibly absent is known.
-		if len(asg.Blocks("launch_template"))+len(asg.Blocks("mixed_instances_policy"))+len(asg.Blocks("dynamic")) > 0 {
-			return nil
-		}
-		return &launchTags{}
-	}
-	var refs []hcl.Traversal
-	for _, typ := range []string{"launch_template", "mixed_instances_policy"} {
-		for _, nb := range asg.Blocks(typ) {
-			r, _ := nb.References() // native, as asg
-			refs = append(refs, r...)
-		}
-	}
-	for _, db := range asg.Blocks("dynamic") {
-		if len(db.Labels) > 0 && (db.Labels[0] == "launch_template" || db.Labels[0] == "mixed_instances_policy") {
-			return nil
-		}
-	}
-	out := &launchTags{}
-	seen := map[string]bool{}
-	for _, tr := range refs {
-		if tr.RootName() != "aws_launch_template" || len(tr) < 2 {
-			return nil
-		}
-		ga, ok := tr[1].(hcl.TraverseAttr)
-		if !ok {
-			return nil
-		}
-		if seen[ga.Name] {
-			continue
-		}
-		seen[ga.Name] = true
-		var lt *model.Block
-		for _, r := range in.Module.Resources {
-			if r.Type == "resource" && r.Labels[0] == "aws_launch_template" && r.Labels[1] == ga.Name {
-				lt = r
-			}
-		}
-		if lt == nil {
-			return nil
-		}
-		for _, s := range in.Scopes(lt) {
-			for _, ts := range s.Blocks("tag_specifications") {
-				rt, _ := ts.Attr("resource_type")
-				t, ok := model.KnownString(rt)
-				if !ok {
-					return nil
-				}
-				if t != "instance" {
-					continue
-				}
-				v, _ := ts.Attr("tags")
-				keys, ok := model.KnownKeys(v)
-				if !ok {
-					return nil
-				}
-				for k := range keys {
-					out.keys = append(out.keys, k)
-				}
-			}
-		}
-	}
-	return out
-}
-
 // ---- the check ----
 
 func runTagsRequired(pass *analyzer.Pass) error {
@@ -868,8 +236,7 @@ func runTagsRequired(pass *analyzer.Pass) error {
 		if in.Root().Module.IsDemo() {
 			continue
 		}
-		var separate map[string]*tagLayer
-		defaults := map[providerDefaultsKey]*providerDefaults{}
+		var res *tags.Resolver
 		for _, b := range in.Module.Resources {
 			if b.Type != "resource" || len(b.Labels) < 2 {
 				continue
@@ -878,69 +245,23 @@ func runTagsRequired(pass *analyzer.Pass) error {
 			if !ok || model.MatchAny(b.Labels[0], pol.exclude, false) {
 				continue
 			}
-			if separate == nil {
-				separate = separateTags(in)
+			if res == nil {
+				res = tags.NewResolver(in)
 			}
-			checkTaggedResource(pass, pol, in, b, kind, separate[b.Address()], defaults)
+			checkTaggedResource(pass, pol, in, b, kind, res.Resource(b, kind))
 		}
 	}
 	return nil
 }
 
-// providerDefaults is what a provider configuration gives the resources of
-// one type: its default tags, and the keys it leaves to others.
-type providerDefaults struct {
-	layer tagLayer
-	prov  effectiveTags
-}
-
-// providerDefaultsKey identifies the resources of an instance that share
-// their provider defaults: same provider configuration, same type.
-type providerDefaultsKey struct {
-	provider, typ string
-	kind          tagKind
-}
-
-func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, in *eval.Instance, b *model.Block, kind tagKind, separate *tagLayer, cache map[providerDefaultsKey]*providerDefaults) {
-	attrs := []string{kind.attr}
-	if kind.blocks {
-		attrs = []string{"tag", "tags"}
-	}
-	allIgnored, ignoredKeys := ignoredTagChanges(b, attrs)
-	var launched *launchTags
-	if kind.blocks {
-		launched = launchTemplateTags(in, b)
-	}
-
-	scopes := in.Scopes(b)
-	if len(scopes) == 0 {
-		return
-	}
-	// The provider configuration is the same for every instance of the
-	// block, and for every block of the type using it.
-	pk, _ := providerKeyOf(b)
-	ck := providerDefaultsKey{pk, b.Labels[0], kind}
-	pd := cache[ck]
-	if pd == nil {
-		pd = &providerDefaults{}
-		pd.layer = providerSettings(in, b, kind, &pd.prov)
-		cache[ck] = pd
-	}
-	prov, defaults := &pd.prov, pd.layer
+// checkTaggedResource reports the first instance of a resource block
+// whose effective tags have a problem; the instance key is named when the
+// instances differ.
+func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, in *eval.Instance, b *model.Block, kind tags.Kind, insts []*tags.Effective) {
 	var msgs []string
 	first := -1
-	for i, s := range scopes {
-		layers := []tagLayer{defaults, ownTags(s, kind)}
-		if separate != nil {
-			layers = append(layers, *separate)
-		}
-		merged := mergeTagLayers(layers...)
-		merged.note = prov.note
-		merged.external = append(append([]string{}, prov.external...), ignoredKeys...)
-		merged.externalPfx = prov.externalPfx
-		merged.allExternal = prov.allExternal || allIgnored
-		merged.launched = launched
-		msg := tagProblems(pol, kind, merged)
+	for i, eff := range insts {
+		msg := tagProblems(pol, kind, eff)
 		msgs = append(msgs, msg)
 		if msg != "" && first < 0 {
 			first = i
@@ -955,10 +276,10 @@ func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, in *eval.Instance,
 		same = same && m == msgs[first]
 	}
 	if !same {
-		addr += instanceKey(scopes[first].Key)
+		addr += instanceKey(insts[first].Key)
 	}
-	attr := kind.attr
-	if kind.blocks {
+	attr := kind.Attr
+	if kind.Blocks {
 		attr = "tag"
 	}
 	pass.Report(analyzer.Finding{
@@ -985,44 +306,44 @@ func instanceKey(k cty.Value) string {
 }
 
 // tagProblems describes what is wrong with effective tags, or "".
-func tagProblems(pol *tagPolicy, kind tagKind, eff *effectiveTags) string {
+func tagProblems(pol *tagPolicy, kind tags.Kind, eff *tags.Effective) string {
 	var clauses []string
-	if eff.complete {
+	if eff.Complete {
 		var missing []string
 		for _, k := range pol.required {
-			if len(eff.find(pol, k)) == 0 && !eff.isExternal(pol, k) {
+			if len(eff.Find(k, pol.ignoreCase)) == 0 && !eff.IsExternal(k, pol.ignoreCase) {
 				missing = append(missing, "`"+k+"`")
 			}
 		}
 		if len(missing) > 0 {
-			noun := kind.noun
+			noun := kind.Noun
 			if len(missing) > 1 {
 				noun += "s"
 			}
 			clauses = append(clauses, fmt.Sprintf("lacks %s %s", noun, strings.Join(missing, ", ")))
 		}
 	}
-	multi := len(eff.sources) > 1
+	multi := len(eff.Sources) > 1
 	for _, vr := range pol.values {
-		for _, e := range eff.find(pol, vr.key) {
-			if e.overridable || eff.isExternal(pol, e.key) {
+		for _, e := range eff.Find(vr.key, pol.ignoreCase) {
+			if e.Overridable || eff.IsExternal(e.Key, pol.ignoreCase) {
 				continue
 			}
-			s, ok := model.KnownString(e.value)
+			s, ok := model.KnownString(e.Value)
 			if !ok || model.MatchAny(s, vr.patterns, pol.ignoreCase) {
 				continue
 			}
-			c := fmt.Sprintf("%s `%s` is %s", kind.noun, e.key, model.DisplayValue(cty.StringVal(s)))
-			if e.sensitive {
-				c = fmt.Sprintf("%s `%s` has a sensitive value", kind.noun, e.key)
+			c := fmt.Sprintf("%s `%s` is %s", kind.Noun, e.Key, model.DisplayValue(cty.StringVal(s)))
+			if e.Sensitive {
+				c = fmt.Sprintf("%s `%s` has a sensitive value", kind.Noun, e.Key)
 			}
-			if multi && !strings.HasPrefix(e.source, "resource ") {
-				c += " in " + e.source
+			if multi && !strings.HasPrefix(e.Source, "resource ") {
+				c += " in " + e.Source
 			}
 			switch {
-			case len(vr.patterns) == 1 && isRegexpPattern(vr.patterns[0]) && e.sensitive:
+			case len(vr.patterns) == 1 && isRegexpPattern(vr.patterns[0]) && e.Sensitive:
 				c += fmt.Sprintf(" that does not match `%s`", vr.patterns[0])
-			case e.sensitive:
+			case e.Sensitive:
 				c += " that is not one of " + backtickList(vr.patterns)
 			case len(vr.patterns) == 1 && isRegexpPattern(vr.patterns[0]):
 				c += fmt.Sprintf(", which does not match `%s`", vr.patterns[0])
@@ -1033,12 +354,12 @@ func tagProblems(pol *tagPolicy, kind tagKind, eff *effectiveTags) string {
 		}
 	}
 	for _, k := range pol.required {
-		for _, e := range eff.find(pol, k) {
-			if e.propagate == cty.NilVal || e.overridable || !eff.launched.lacks(pol, e.key) {
+		for _, e := range eff.Find(k, pol.ignoreCase) {
+			if e.Propagate == cty.NilVal || e.Overridable || !eff.LaunchLacks(e.Key, pol.ignoreCase) {
 				continue
 			}
-			if p, ok := model.KnownBool(e.propagate); ok && !p {
-				clauses = append(clauses, fmt.Sprintf("tag `%s` has propagate_at_launch = false, so the instances do not get it", e.key))
+			if p, ok := model.KnownBool(e.Propagate); ok && !p {
+				clauses = append(clauses, fmt.Sprintf("tag `%s` has propagate_at_launch = false, so the instances do not get it", e.Key))
 			}
 		}
 	}
@@ -1047,15 +368,15 @@ func tagProblems(pol *tagPolicy, kind tagKind, eff *effectiveTags) string {
 	}
 	var ctx string
 	switch {
-	case len(eff.sources) > 0:
-		ctx = fmt.Sprintf("effective %ss: %s", kind.noun, strings.Join(eff.sources, " merged with "))
-		if eff.note != "" {
-			ctx += "; " + eff.note
+	case len(eff.Sources) > 0:
+		ctx = fmt.Sprintf("effective %ss: %s", kind.Noun, strings.Join(eff.Sources, " merged with "))
+		if eff.Note != "" {
+			ctx += "; " + eff.Note
 		}
-	case eff.note != "":
-		ctx = fmt.Sprintf("no %ss: the resource sets none and %s", kind.noun, eff.note)
+	case eff.Note != "":
+		ctx = fmt.Sprintf("no %ss: the resource sets none and %s", kind.Noun, eff.Note)
 	default:
-		ctx = fmt.Sprintf("the resource sets no %ss", kind.noun)
+		ctx = fmt.Sprintf("the resource sets no %ss", kind.Noun)
 	}
 	return strings.Join(clauses, "; ") + " (" + ctx + ")"
 }
@@ -1072,106 +393,6 @@ func backtickList(ss []string) string {
 
 // ---- plan ----
 
-// planTagAttrs are the after-value attributes that hold a resource's
-// effective tags, most complete first: the provider has merged its
-// defaults (and, for Google, labels set outside Terraform) into them.
-func planTagAttrs(kind tagKind) []string {
-	switch kind.defaults {
-	case "default_tags":
-		return []string{"tags_all", kind.attr} // tags_all arrived in AWS provider 3.38
-	case "default_labels":
-		return []string{"effective_labels", "terraform_labels", kind.attr}
-	}
-	return []string{kind.attr}
-}
-
-// planTags reads the effective tags of a plan resource instance; ok is
-// false when the plan does not know them.
-// Values the plan marks sensitive are flagged so that messages do not show
-// them.
-func planTags(s eval.Scope, kind tagKind, afterSensitive any) (layer tagLayer, attr string, ok bool) {
-	if kind.blocks {
-		l := ownTags(s, kind)
-		if !l.complete {
-			return l, "tag", false
-		}
-		sens := planAnySensitive(planSensitivePart(afterSensitive, "tag")) || planAnySensitive(planSensitivePart(afterSensitive, "tags"))
-		for i := range l.entries {
-			l.entries[i].sensitive = sens
-		}
-		l.desc = "`tag` blocks"
-		return l, "tag", true
-	}
-	for _, name := range planTagAttrs(kind) {
-		v, a := s.Attr(name)
-		if a == nil {
-			continue
-		}
-		entries, known := mapTags(v, "`"+name+"`")
-		if !known {
-			return tagLayer{}, name, false
-		}
-		for i := range entries {
-			entries[i].sensitive = eval.PlanSensitive(afterSensitive, name, entries[i].key)
-		}
-		desc := "`" + name + "`"
-		switch {
-		case name == "tags_all":
-			desc += ", with the provider's default_tags"
-		case kind.defaults == "default_labels" && name != kind.attr:
-			desc += ", with the provider's default_labels"
-		}
-		return tagLayer{entries: entries, complete: true, desc: desc}, name, true
-	}
-	// No tags attribute at all (a plan written by hand or by an old
-	// provider): nothing set.
-	return tagLayer{complete: true, desc: "the resource's " + kind.noun + "s"}, planTagAttrs(kind)[0], true
-}
-
-// planIgnoredTags reads the AWS provider's ignore_tags from the plan's
-// configuration: keys and prefixes given literally, or all when they are
-// expressions (then any key may be managed outside).
-func planIgnoredTags(plan *tfplan.Plan) (keys, prefixes []string, all bool) {
-	if plan.JSON.Config == nil {
-		return nil, nil, false
-	}
-	for _, pc := range plan.JSON.Config.ProviderConfigs {
-		if pc == nil || pc.Name != "aws" {
-			continue
-		}
-		it := pc.Expressions["ignore_tags"]
-		if it == nil || it.ExpressionData == nil {
-			continue
-		}
-		for _, blk := range it.NestedBlocks {
-			for name, e := range blk {
-				if e == nil || e.ExpressionData == nil || (name != "keys" && name != "key_prefixes") {
-					continue
-				}
-				list, ok := e.ConstantValue.([]interface{})
-				if !ok {
-					if e.ConstantValue != nil {
-						all = true
-					}
-					continue
-				}
-				for _, k := range list {
-					ks, ok := k.(string)
-					if !ok {
-						continue
-					}
-					if name == "keys" {
-						keys = append(keys, ks)
-					} else {
-						prefixes = append(prefixes, ks)
-					}
-				}
-			}
-		}
-	}
-	return keys, prefixes, all
-}
-
 func planTagsRequired(pass *analyzer.Pass) error {
 	if pass.PlanRoot != nil && pass.PlanRoot.IsDemo() {
 		return nil
@@ -1181,7 +402,7 @@ func planTagsRequired(pass *analyzer.Pass) error {
 		return err
 	}
 	catalog := taggableTypes()
-	ignKeys, ignPfx, ignAll := planIgnoredTags(pass.Plan)
+	ign := tags.IgnoredInPlan(pass.Plan)
 	for _, r := range pass.PlanResources() {
 		if r.Mode != "managed" || r.Scope == nil || r.Change.DeposedKey != "" {
 			continue
@@ -1190,37 +411,13 @@ func planTagsRequired(pass *analyzer.Pass) error {
 		if !ok || model.MatchAny(r.Type, pol.exclude, false) {
 			continue
 		}
-		layer, attr, ok := planTags(*r.Scope, kind, r.Change.Change.AfterSensitive)
+		eff, attr, ok := tags.Plan(r, kind, ign)
 		if !ok {
 			continue
-		}
-		eff := mergeTagLayers(layer)
-		if strings.HasPrefix(r.Type, "aws_") {
-			eff.external, eff.externalPfx, eff.allExternal = ignKeys, ignPfx, ignAll
-		}
-		if b := r.Loc.Block; b != nil {
-			attrs := []string{kind.attr, "tags_all"}
-			if kind.blocks {
-				attrs = []string{"tag", "tags"}
-			}
-			all, keys := ignoredTagChanges(b, attrs)
-			eff.allExternal = eff.allExternal || all
-			eff.external = append(append([]string{}, eff.external...), keys...)
-		}
-		if kind.blocks && len(r.Scope.Blocks("launch_template"))+len(r.Scope.Blocks("mixed_instances_policy")) == 0 {
-			eff.launched = &launchTags{} // no launch template: instances get only propagated tags
 		}
 		if msg := tagProblems(pol, kind, eff); msg != "" {
 			pass.ReportPlan(r, attr, analyzer.Finding{Message: msg})
 		}
 	}
 	return nil
-}
-
-// planSensitivePart is the after_sensitive of one top-level attribute.
-func planSensitivePart(afterSensitive any, name string) any {
-	if m, ok := afterSensitive.(map[string]any); ok {
-		return m[name]
-	}
-	return afterSensitive
 }

@@ -10,6 +10,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/tfgate/tfgate/analyzer/eval"
 	"github.com/tfgate/tfgate/analyzer/secrets"
 )
 
@@ -83,7 +84,7 @@ func attrChanges(c *tfjson.Change) []attrChange {
 			continue
 		}
 		ac := attrChange{Name: n}
-		if !sensitiveAt(c.BeforeSensitive, n) && !sensitiveAt(c.AfterSensitive, n) && !secretish(n) && showable(b) && showable(a) {
+		if !eval.PlanAnySensitive(c.BeforeSensitive, n) && !eval.PlanAnySensitive(c.AfterSensitive, n) && !secretish(n) && showable(b) && showable(a) {
 			bs, as := render(b), render(a)
 			if utf8.RuneCountInString(bs) <= maxValueLen && utf8.RuneCountInString(as) <= maxValueLen {
 				ac.Before, ac.After, ac.Shown = bs, as, true
@@ -103,39 +104,6 @@ func equalValues(a, b any) bool {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
-}
-
-// sensitiveAt reports whether before_sensitive / after_sensitive marks an
-// attribute, or anything inside it, as sensitive. `true` at the top marks
-// the whole object.
-func sensitiveAt(marks any, name string) bool {
-	switch m := marks.(type) {
-	case bool:
-		return m
-	case map[string]any:
-		return anyTrue(m[name])
-	}
-	return false
-}
-
-func anyTrue(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case map[string]any:
-		for _, e := range x {
-			if anyTrue(e) {
-				return true
-			}
-		}
-	case []any:
-		for _, e := range x {
-			if anyTrue(e) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // secretWords are name parts whose values are never shown, even when the

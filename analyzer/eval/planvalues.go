@@ -156,6 +156,39 @@ func planValueKnown(unknown any, path ...any) bool {
 	return !(ok && b)
 }
 
+// PlanAnySensitive reports whether anything at or below a path of
+// after_sensitive (or before_sensitive) is marked sensitive: the path's
+// own value, a parent's, or an element's.
+func PlanAnySensitive(sensitive any, path ...string) bool {
+	cur := sensitive
+	for _, k := range path {
+		if m, ok := cur.(map[string]any); ok {
+			cur = m[k]
+		}
+	}
+	return anySensitive(cur)
+}
+
+func anySensitive(v any) bool {
+	switch t := v.(type) {
+	case bool:
+		return t
+	case map[string]any:
+		for _, e := range t {
+			if anySensitive(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if anySensitive(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // PlanSensitive reports whether a path of values is marked sensitive
 // (before_sensitive/after_sensitive, or a whole sensitive parent).
 func PlanSensitive(sensitive any, path ...any) bool {

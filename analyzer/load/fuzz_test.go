@@ -38,7 +38,7 @@ func FuzzParseSource(f *testing.F) {
 		if json {
 			kind = model.KindTFJSON
 		}
-		parseSource(src, "fuzz.tf", kind)
+		parseSource(src, "fuzz.tf", kind, true)
 	})
 }
 

@@ -78,6 +78,7 @@ type loader struct {
 	manifests map[string]*modulesManifest // .terraform/modules/modules.json by root directory
 	allDirs   map[string]bool             // every module directory under the scan, when known without loading it
 	workDir   string
+	fast      bool                     // parse native syntax with fasthcl first (TFGATE_FASTHCL)
 	roots     []string                 // absolute scanned directories
 	modules   map[string]*model.Module // by AbsDir
 	// installs locates the modules that `terraform init` installed, and
@@ -127,7 +128,11 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	l := &loader{workDir: wd, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}, opts: opts}
+	fast, err := fastHCL()
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{workDir: wd, fast: fast, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}, opts: opts}
 	for i := range l.opts.Exclude {
 		l.opts.Exclude[i].Base = absGlobBase(l.opts.Exclude[i].Base, wd)
 	}
@@ -468,7 +473,11 @@ func providersMap(b *model.Block) map[string]string {
 func LoadFile(path, workDir string) (*model.File, error) {
 	abs, _ := filepath.Abs(path)
 	wd, _ := filepath.Abs(workDir)
-	l := &loader{workDir: wd, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}}
+	fast, err := fastHCL()
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{workDir: wd, fast: fast, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}}
 	l.tfDirs = map[string]bool{filepath.Dir(abs): true} // given on purpose: never skipped as unloaded
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", path, fsx.Cause(err))

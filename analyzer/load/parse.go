@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -77,7 +78,7 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 		return f
 	}
 	f.Src = src
-	hf, diags := parseSource(src, f.Path, kind)
+	hf, diags := parseSource(src, f.Path, kind, l.fast)
 	f.HCL = hf
 	// What Terraform would not load is not a syntax error: it is left
 	// out, with a note saying why (opaque.go, notloaded.go).
@@ -109,11 +110,12 @@ const maxNesting = 256
 
 // parseSource parses one file's bytes without touching the file system. It
 // never panics: binary data, invalid UTF-8 and pathological nesting come
-// back as diagnostics with a nil file. Native syntax goes through fasthcl
-// first, which builds hclsyntax's own tree for the error-free common case
-// without hclsyntax's per-token garbage; anything else, and every
-// diagnostic, comes from hclsyntax.
-func parseSource(src []byte, filename string, kind model.FileKind) (*hcl.File, hcl.Diagnostics) {
+// back as diagnostics with a nil file. With fast (the default;
+// TFGATE_FASTHCL=off clears it), native syntax goes through fasthcl first,
+// which builds hclsyntax's own tree for the error-free common case without
+// hclsyntax's per-token garbage; anything else, and every diagnostic,
+// comes from hclsyntax.
+func parseSource(src []byte, filename string, kind model.FileKind, fast bool) (*hcl.File, hcl.Diagnostics) {
 	start := hcl.Range{Filename: filename, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
 	if bytes.IndexByte(src, 0) >= 0 {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Binary file", Detail: "the file contains NUL bytes and is not Terraform source; not analyzed", Subject: &start}}
@@ -141,13 +143,33 @@ func parseSource(src []byte, filename string, kind model.FileKind) (*hcl.File, h
 		}()
 		if kind.IsJSON() {
 			f, diags = hcljson.Parse(src, filename)
-		} else if ff, ok := fastParse(src, filename); ok {
-			f = ff // the same tree hclsyntax builds, without its per-token garbage
-		} else {
-			f, diags = hclsyntax.ParseConfig(src, filename, hcl.Pos{Line: 1, Column: 1})
+			return
 		}
+		if fast {
+			var ok bool
+			if f, ok = fastParse(src, filename); ok {
+				return // the same tree hclsyntax builds, without its per-token garbage
+			}
+		}
+		f, diags = hclsyntax.ParseConfig(src, filename, hcl.Pos{Line: 1, Column: 1})
 	}()
 	return f, diags
+}
+
+// fastHCLEnv turns the fast parser off: TFGATE_FASTHCL=off parses every
+// file with hclsyntax alone (the same trees, slower), to rule fasthcl out
+// when a parse looks wrong.
+const fastHCLEnv = "TFGATE_FASTHCL"
+
+func fastHCL() (bool, error) {
+	switch v := os.Getenv(fastHCLEnv); v {
+	case "", "on":
+		return true, nil
+	case "off":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want on or off", fastHCLEnv, v)
+	}
 }
 
 // fastParse is fasthcl.Parse, except that a panic in it (a bug: its tests

@@ -72,7 +72,7 @@ func (t *terragrunt) parse(abs string) *tgFile {
 		l.note(fmt.Sprintf("%s skipped: it is %s", mf.Path, OpaqueReason(src, true)))
 	default:
 		mf.Src = src
-		hf, diags := parseSource(src, mf.Path, model.KindTF)
+		hf, diags := parseSource(src, mf.Path, model.KindTF, l.fast)
 		mf.HCL = hf
 		for _, d := range diags {
 			if d.Severity != hcl.DiagError {

@@ -122,20 +122,34 @@ func (l *lexer) emitLines(t tokType, start int) {
 	l.toks = append(l.toks, token{typ: t, start: s, end: l.pos(l.i)})
 }
 
-// graphemes counts the grapheme clusters in b with the segmenter
-// hclsyntax uses.
+// graphemes counts the grapheme clusters in b, text of one line, with
+// the segmenter hcl itself uses: hcl.RangeScanner counts columns in
+// clusters through the same internal segmenter as hclsyntax's lexer (which
+// textseg version depends on hcl's version and the Go version), so fasthcl
+// follows whatever hcl chooses. RangeScanner takes a cluster that starts
+// with a carriage return for a line break, as hclsyntax's lexer does not:
+// a lone CR is a cluster of its own (Unicode breaks before and after
+// controls), so b is counted between them.
 func graphemes(b []byte) int {
 	n := 0
-	for len(b) > 0 {
-		adv, _, _ := scanGraphemeClusters(b, true)
-		if adv <= 0 {
-			adv = 1
+	for {
+		seg, rest, cr := bytes.Cut(b, []byte{'\r'})
+		if len(seg) > 0 {
+			sc := hcl.NewRangeScanner(seg, "", scanAll)
+			if sc.Scan() {
+				n += sc.Range().End.Column - 1
+			}
 		}
-		b = b[adv:]
+		if !cr {
+			return n
+		}
 		n++
+		b = rest
 	}
-	return n
 }
+
+// scanAll is a bufio.SplitFunc that takes all the input as one token.
+func scanAll(data []byte, _ bool) (int, []byte, error) { return len(data), data, nil }
 
 func isIdentStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'

@@ -10,9 +10,26 @@
 // strip markers (~), \u escapes, non-ASCII text anywhere but in strings,
 // heredocs and comments, and any syntax error.
 //
-// The tests parse every .tf file in this repository, a corpus of public
-// modules when $FASTHCL_CORPUS names one, and fuzzed input both ways; they
-// must pass again after any upgrade of github.com/hashicorp/hcl/v2.
+// Columns count grapheme clusters as hclsyntax's do, through hcl's own
+// segmenter (hcl.RangeScanner), so the Unicode version follows hcl's.
+// TFGATE_FASTHCL=off makes package load skip this package altogether.
+//
+// Upgrading github.com/hashicorp/hcl/v2 (the trees must stay identical):
+//
+//  1. go get github.com/hashicorp/hcl/v2@vX.Y.Z && go mod tidy
+//  2. Read the diff of hclsyntax since the last version (scan_tokens.rl,
+//     token.go, parser.go, parser_template.go, the node types): a new node
+//     field, token or rule is either mirrored here or made to decline.
+//  3. go test ./internal/fasthcl: the cases, and every HCL file of this
+//     repository (TestRepositoryFiles), parsed both ways and compared field
+//     by field, values and ranges.
+//  4. FASTHCL_CORPUS=dir1:dir2 go test ./internal/fasthcl -run Corpus -v
+//     on checkouts of public Terraform code (thousands of files; all but a
+//     few take the fast path, and none may differ).
+//  5. go test ./internal/fasthcl -run '^$' -fuzz FuzzParse -fuzztime 10m
+//     (./test.sh runs it for 15 s).
+//  6. go test ./internal/fasthcl -run '^$' -bench Parse -benchtime 10x:
+//     if hclsyntax caught up, drop this package (docs/performance.md).
 package fasthcl
 
 import (
@@ -20,6 +37,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -879,7 +897,10 @@ func flushLeft(pieces []piece) {
 				if trimmed == "" && strings.HasSuffix(pc.val, "\n") {
 					spaces = maxInt
 				} else {
-					spaces = graphemes([]byte(pc.val[:len(pc.val)-len(trimmed)]))
+					spaces = len(pc.val) - len(trimmed)
+					if !isASCII(pc.val[:spaces]) || strings.Contains(pc.val[:spaces], "\r\n") {
+						spaces = graphemes([]byte(pc.val[:spaces]))
+					}
 					adjust = append(adjust, pc)
 				}
 			}
@@ -890,14 +911,45 @@ func flushLeft(pieces []piece) {
 		}
 	}
 	for _, pc := range adjust {
-		b := []byte(pc.val)
-		cut := 0
-		for i := 0; i < minSpaces; i++ {
-			adv, _, _ := scanGraphemeClusters(b[cut:], true)
-			cut += adv
-		}
+		cut := clusterBytes(pc.val, minSpaces)
 		pc.val = pc.val[cut:]
 		pc.lit.SrcRange.Start.Column += minSpaces
 		pc.lit.SrcRange.Start.Byte += cut
 	}
+}
+
+// clusterBytes is the length in bytes of the first n grapheme clusters of
+// s (all of s when it has fewer). ASCII is one cluster per byte unless a
+// non-ASCII character (a combining mark) follows; otherwise the end of the
+// n-th cluster is the last rune boundary whose prefix counts n clusters: a
+// prefix that ends inside a cluster counts it too.
+func clusterBytes(s string, n int) int {
+	if n <= len(s) && isASCII(s[:n]) && (n == len(s) || s[n] < utf8.RuneSelf && (s[n] != '\n' || n == 0 || s[n-1] != '\r')) {
+		return n
+	}
+	cut := len(s)
+	for k := 0; k <= len(s); {
+		c := graphemes([]byte(s[:k]))
+		if c > n {
+			break
+		}
+		if c == n {
+			cut = k
+		}
+		if k == len(s) {
+			break
+		}
+		_, size := utf8.DecodeRuneInString(s[k:])
+		k += size
+	}
+	return cut
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

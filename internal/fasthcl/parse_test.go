@@ -224,8 +224,9 @@ func TestCases(t *testing.T) {
 	}
 }
 
-// TestRepositoryFiles parses every .tf and .tfvars file in this repository
-// (fixtures of real modules and of every rule) both ways.
+// TestRepositoryFiles parses every native-syntax HCL file in this
+// repository (fixtures of real modules, of every rule and of bad input;
+// tfvars, backend and lock files, configs) both ways.
 func TestRepositoryFiles(t *testing.T) {
 	files, accepted := compareTree(t, "../..")
 	t.Logf("%d of %d files took the fast path", accepted, files)
@@ -261,7 +262,7 @@ func compareTree(t *testing.T, root string) (files, accepted int) {
 		if d.IsDir() && d.Name() == ".git" {
 			return filepath.SkipDir
 		}
-		if !d.Type().IsRegular() || !(strings.HasSuffix(path, ".tf") || strings.HasSuffix(path, ".tfvars")) {
+		if !d.Type().IsRegular() || !nativeHCL(path) {
 			return nil
 		}
 		src, err := os.ReadFile(path)
@@ -280,6 +281,17 @@ func compareTree(t *testing.T, root string) (files, accepted int) {
 		t.Fatal(err)
 	}
 	return files, accepted
+}
+
+// nativeHCL reports whether a file is HCL native syntax: configuration,
+// tfvars, backend and lock files, and other .hcl files (.tfgate.hcl).
+func nativeHCL(path string) bool {
+	for _, ext := range []string{".tf", ".tfvars", ".tfbackend", ".hcl"} {
+		if strings.HasSuffix(path, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // FuzzParse holds Parse to hclsyntax on arbitrary input; the seeds are the
