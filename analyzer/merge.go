@@ -7,9 +7,12 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// preferPlan drops a static finding when a plan finding of the same rule
-// covers the same block: the plan's values are the real ones.
-func preferPlan(in []*Finding) []*Finding {
+// preferPlan drops a static finding when the plan has the real values of
+// what it is about (supersede.go): when a plan finding of the same rule
+// covers the same block (the plan confirms it), or when the plan knows the
+// value and reports nothing (the plan disproves it). A finding not tied to
+// an instance is compared by block alone.
+func preferPlan(in []*Finding, cov *planCoverage) []*Finding {
 	type span struct {
 		rule string
 		rng  hcl.Range
@@ -20,20 +23,28 @@ func preferPlan(in []*Finding) []*Finding {
 			plan = append(plan, span{f.RuleID, f.planBlock.Range})
 		}
 	}
-	if len(plan) == 0 {
+	if len(plan) == 0 && cov == nil {
 		return in
+	}
+	confirmed := func(f *Finding) bool {
+		for _, s := range plan {
+			if s.rule == f.RuleID && s.rng.Filename == f.Range.Filename &&
+				f.Range.Start.Byte >= s.rng.Start.Byte && f.Range.Start.Byte <= s.rng.End.Byte {
+				return true
+			}
+		}
+		return false
 	}
 	out := in[:0]
 	for _, f := range in {
 		drop := false
-		if f.Source != "plan" {
-			for _, s := range plan {
-				if s.rule == f.RuleID && s.rng.Filename == f.Range.Filename &&
-					f.Range.Start.Byte >= s.rng.Start.Byte && f.Range.Start.Byte <= s.rng.End.Byte {
-					drop = true
-					break
-				}
-			}
+		switch {
+		case f.Source == "plan":
+		case f.Instance != nil && cov != nil:
+			covered, known := cov.supersedes(f)
+			drop = covered && (known || confirmed(f))
+		default:
+			drop = confirmed(f)
 		}
 		if !drop {
 			out = append(out, f)

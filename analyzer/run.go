@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"bytes"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -70,7 +69,15 @@ func Run(opts Options) (*Result, error) {
 		return nil, err
 	}
 	if opts.PlanOnly {
-		return RunRules(&model.Project{}, &eval.Result{}, active, opts), nil
+		// `tfgate plan`: the configuration, when given (Load.Paths), only
+		// maps the plan's findings to source lines.
+		p := &model.Project{}
+		if len(opts.Load.Paths) > 0 {
+			if p, err = load.Load(opts.Load); err != nil {
+				return nil, err
+			}
+		}
+		return RunRules(p, &eval.Result{}, active, opts), nil
 	}
 	var timings []PhaseTiming
 	lo := opts.Config.Apply(opts.Load)
@@ -120,11 +127,14 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		res.Files[f.Path] = f
 	}
 	if opts.Plan != nil {
-		f := &model.File{Path: opts.Plan.Path, Kind: model.KindTFJSON}
-		if planSnippetSafe(opts.Plan.Src) {
-			f.Src = opts.Plan.Src
+		if !opts.Plan.Binary {
+			// Snippets quote a readable plan JSON (tfplan/locate.go).
+			f := &model.File{Path: opts.Plan.Path, Kind: model.KindTFJSON}
+			if opts.Plan.Readable() {
+				f.Src = opts.Plan.Src
+			}
+			res.Files[opts.Plan.Path] = f
 		}
-		res.Files[opts.Plan.Path] = f
 	}
 	// Ignore comments are read while the rules run.
 	var ignores []*fileIgnores
@@ -149,7 +159,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		if len(p.Modules) > 0 {
 			var err error
 			if planRoot, err = p.PlanRoot(opts.PlanRoot); err != nil {
-				res.Notifications = append(res.Notifications, Notification{Level: "warning", Message: fmt.Sprintf("plan findings point into %s, not at source lines: %v", opts.Plan.Path, err)})
+				res.Notifications = append(res.Notifications, Notification{Level: "warning", Message: fmt.Sprintf("plan findings name resource addresses, not source lines: %v", err)})
 			}
 		}
 	}
@@ -204,7 +214,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		}()
 	}
 	wg.Wait()
-	findings = preferPlan(findings)
+	findings = preferPlan(findings, newPlanCoverage(p, opts.Plan, planRoot, active))
 	findings = mergeFindings(findings)
 	now := opts.Now
 	if now.IsZero() {
@@ -226,26 +236,6 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Message < res.Notifications[j].Message })
 	res.Findings = findings
 	return res
-}
-
-// planSnippetSafe reports whether reporters may quote lines of the plan
-// JSON in snippets. A plan holds every value in clear, sensitive ones
-// included; in an indented plan the line a finding points at is its
-// "address" or key line, but `terraform show -json` writes the whole plan
-// on one line, which must never be printed: such a plan is listed without
-// its source.
-func planSnippetSafe(src []byte) bool {
-	for len(src) > 0 {
-		i := bytes.IndexByte(src, '\n')
-		if i < 0 {
-			i = len(src)
-		}
-		if i > 300 {
-			return false
-		}
-		src = src[min(i+1, len(src)):]
-	}
-	return true
 }
 
 // lintedInstances leaves out the instances rules do not see: those of

@@ -202,7 +202,7 @@ func secretHitWhat(name string, h secrets.SecretHit) string {
 // configuration is known, else its entry in the plan JSON.
 func planConfigLoc(pass *analyzer.Pass, block *model.Block, section, name string) model.Located {
 	if block == nil {
-		return model.Located{Range: pass.Plan.KeyRange(section, name)}
+		return model.Located{Range: pass.Plan.KeyLocation(section, name)}
 	}
 	rng := block.DefRange
 	if a := block.Attr("sensitive"); a != nil {

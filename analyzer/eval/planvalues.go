@@ -56,7 +56,7 @@ func locatePlan(p *model.Project, plan *tfplan.Plan, root *model.Module, address
 			return loc
 		}
 	}
-	return model.Located{Range: plan.AddressRange(address)}
+	return model.Located{Range: plan.ResourceLocation(address)}
 }
 
 // planScope builds a Scope over after-values: the JSON is re-encoded as an

@@ -34,6 +34,10 @@ type Plan struct {
 	JSON    *tfjson.Plan
 	Src     []byte // the JSON text, for line-accurate locations
 	Errored bool   // the plan failed part-way: it is linted for what it has
+	// Binary marks a planfile converted with terraform show -json: Path
+	// names the planfile, Src is the converted JSON (locate.go).
+	Binary bool
+	readableState
 
 	linesOnce sync.Once // rules locate resources concurrently
 	lines     []int
@@ -79,6 +83,11 @@ func ReadPlan(ctx context.Context, path string, stdin io.Reader, opts PlanReadOp
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert binary planfile %s: %w", display, err)
 		}
+		p, err := ParsePlanJSON(data, display)
+		if p != nil {
+			p.Binary = true
+		}
+		return p, err
 	}
 	return ParsePlanJSON(data, display)
 }

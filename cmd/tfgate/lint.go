@@ -332,6 +332,9 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 		}
 		opts.Plan = plan
 		opts.PlanOnly = cmd == "plan"
+		if cmd == "plan" {
+			opts.Load, opts.PlanRoot = planConfig(wd, base)
+		}
 	}
 	res, err := analyzer.Run(opts)
 	if err != nil {

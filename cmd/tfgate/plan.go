@@ -3,6 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/tfgate/tfgate/analyzer/load"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 const planUsage = `Check a Terraform plan on its real values: the values that arrive at plan
@@ -13,9 +18,11 @@ Usage:
 
 PLAN is the output of "terraform show -json PLANFILE", a binary planfile
 ("terraform plan -out plan.bin", converted with --terraform-bin), or - for
-standard input. Findings point at the resource's entry in the plan JSON and
-name its address; to point at the .tf source lines instead, lint the
-configuration and the plan together: tfgate lint DIR --plan plan.json.
+standard input. Run in the root module's directory (or with --chdir DIR),
+findings point at its .tf source lines; elsewhere they name the resource
+address, and the line of its entry when the plan JSON is indented (never a
+column of the one-line JSON, never a binary planfile). To run the static
+rules too: tfgate lint DIR --plan plan.json.
 
 Examples:
   terraform plan -out plan.bin
@@ -53,4 +60,26 @@ func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	lf.plan = fs.Arg(0)
 	return execLint("plan", lf, nil, args, stdin, stdout, stderr)
+}
+
+// planConfig is what `tfgate plan` loads to map findings to source lines:
+// the root module in the working directory (the directory terraform plan
+// runs in, or --chdir), without the directories below it; nothing when
+// the working directory holds no configuration.
+func planConfig(wd, base string) (load.LoadOptions, string) {
+	ents, err := os.ReadDir(wd)
+	if err != nil {
+		return load.LoadOptions{}, ""
+	}
+	for _, e := range ents {
+		if k, ok := model.KindOf(e.Name()); ok && !e.IsDir() && (k == model.KindTF || k == model.KindTFJSON) {
+			root := "."
+			if rel, err := filepath.Rel(base, wd); err == nil {
+				root = filepath.ToSlash(rel)
+			}
+			// A file stands for its directory, which is not walked.
+			return load.LoadOptions{Paths: []string{filepath.Join(wd, e.Name())}, WorkDir: base}, root
+		}
+	}
+	return load.LoadOptions{}, ""
 }

@@ -46,14 +46,17 @@ func TestPlanFormatVersions(t *testing.T) {
 				t.Fatalf("plan.json has format_version %q, want %q (the directory name)", probe.FormatVersion, filepath.Base(dir))
 			}
 			seen[probe.FormatVersion] = true
-			t.Chdir(abs)
 			for _, c := range []struct {
 				golden string
+				dir    string // where tfgate runs
 				args   []string
 			}{
-				{"plan.golden", []string{"plan", "--format", "compact", "plan.json"}},
-				{"lint.golden", []string{"lint", "--format", "compact", "--only-family", "tags,secrets,plan", ".", "--plan", "plan.json"}},
+				// The plan alone, away from its configuration: findings
+				// point into the plan JSON.
+				{"plan.golden", filepath.Dir(abs), []string{"plan", "--format", "compact", filepath.Base(abs) + "/plan.json"}},
+				{"lint.golden", abs, []string{"lint", "--format", "compact", "--only-family", "tags,secrets,plan", ".", "--plan", "plan.json"}},
 			} {
+				t.Chdir(c.dir)
 				var stdout, stderr bytes.Buffer
 				code := run(c.args, strings.NewReader(""), &stdout, &stderr)
 				got := fmt.Sprintf("$ tfgate %s\n%s%s[exit %d]\n", strings.Join(c.args, " "), stdout.String(), stderr.String(), code)
@@ -314,35 +317,194 @@ func TestPlanE2E(t *testing.T) {
 				t.Errorf("lint --strict: want 6 destructive changes as errors, got:\n%s", strings.Join(got, "\n"))
 			}
 
-			// The plan alone, as `terraform show -json` writes it: findings
-			// at the resource's entry in the JSON, naming its address; the
-			// password never appears in the output.
-			for _, args := range [][]string{{"plan", "plan.json"}, {"plan", "-"}} {
+			// `tfgate plan` in the root's directory (or --chdir'ed there):
+			// the same findings at the same source lines, from the JSON,
+			// from stdin and from the binary planfile.
+			for _, args := range [][]string{{"plan", "plan.json"}, {"plan", "-"}, {"plan", "plan.bin", "--terraform-bin", bin}} {
 				got, code, stderr := planRunJSON(t, raw, args...)
-				wantPlan := []string{
-					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.config`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
-					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.replica\\[0\\]`",
-					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.replica\\[1\\]`",
-					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"a\"\\]`",
-					`plan.json:1 warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"b\"\\]`",
-					`plan.json:1 warning[plan-destructive-change] ^` + "`module.store.demo_object.data`",
-					`plan.json:1 warning[secret-not-sensitive] ^` + "`output.db_url`",
-					`plan.json:1 warning[secret-not-sensitive] ^` + "`var.db_password`",
+				planMatch(t, "tfgate "+strings.Join(args, " "), got, want)
+				if code != exitFindings {
+					t.Errorf("tfgate %s: exit %d; stderr: %s", strings.Join(args, " "), code, stderr)
 				}
+			}
+
+			// The plan alone, away from the configuration, as `terraform
+			// show -json` writes it (one line): each finding names the plan
+			// file without a position (never column 1,565 of line 1) and
+			// the resource by its address; the password never appears.
+			if err := os.Mkdir(filepath.Join(dir, "elsewhere"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(filepath.Join(dir, "elsewhere"))
+			got, _, _ = planRunJSON(t, "", "plan", "--chdir", "..", "plan.bin", "--terraform-bin", bin)
+			planMatch(t, "tfgate plan --chdir .. plan.bin", got, want)
+			t.Chdir(filepath.Join(dir, "elsewhere")) // --chdir moved the process
+			for _, args := range [][]string{{"plan", "../plan.json"}, {"plan", "-"}} {
+				got, code, stderr := planRunJSON(t, raw, args...)
+				file := "../plan.json"
 				if args[1] == "-" {
-					for i := range wantPlan {
-						wantPlan[i] = strings.Replace(wantPlan[i], "plan.json:1", "<stdin>:1", 1)
-					}
+					file = "<stdin>"
+				}
+				wantPlan := []string{
+					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.config`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
+					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.replica\\[0\\]`",
+					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.replica\\[1\\]`",
+					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"a\"\\]`",
+					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"b\"\\]`",
+					file + `:0 warning[plan-destructive-change] ^` + "`module.store.demo_object.data`",
+					file + `:0 warning[secret-not-sensitive] ^` + "`output.db_url`",
+					file + `:0 warning[secret-not-sensitive] ^` + "`var.db_password`",
 				}
 				planMatch(t, "tfgate "+strings.Join(args, " "), got, wantPlan)
 				if code != exitFindings {
 					t.Errorf("tfgate %s: exit %d; stderr: %s", strings.Join(args, " "), code, stderr)
 				}
 			}
+			// SARIF: the address is each result's logical location, and no
+			// region points into the one-line JSON.
+			var sarifOut, sarifErr bytes.Buffer
+			run([]string{"plan", "../plan.json", "--format", "sarif"}, strings.NewReader(""), &sarifOut, &sarifErr)
+			var log struct {
+				Runs []struct {
+					Results []struct {
+						Locations []struct {
+							PhysicalLocation *struct {
+								ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+								Region           *struct{}            `json:"region"`
+							} `json:"physicalLocation"`
+							LogicalLocations []struct {
+								FullyQualifiedName string `json:"fullyQualifiedName"`
+							} `json:"logicalLocations"`
+						} `json:"locations"`
+					} `json:"results"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal(sarifOut.Bytes(), &log); err != nil || len(log.Runs) != 1 || len(log.Runs[0].Results) == 0 {
+				t.Fatalf("tfgate plan --format sarif: %v\n%s%s", err, sarifOut.String(), sarifErr.String())
+			}
+			for _, r := range log.Runs[0].Results {
+				l := r.Locations[0]
+				if len(l.LogicalLocations) != 1 || l.LogicalLocations[0].FullyQualifiedName == "" {
+					t.Errorf("SARIF result without the address as its logical location: %+v", l)
+				}
+				if l.PhysicalLocation != nil && l.PhysicalLocation.Region != nil {
+					t.Errorf("SARIF result points into the one-line plan JSON: %+v", l.PhysicalLocation)
+				}
+			}
+			t.Chdir(dir)
 			var stdout, stderr2 bytes.Buffer
 			run([]string{"plan", "plan.json"}, strings.NewReader(""), &stdout, &stderr2)
 			if strings.Contains(stdout.String()+stderr2.String(), password) {
 				t.Errorf("tfgate plan printed the password:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+// TestPlanSupersedesStatic plans fixtures/plans/supersede with a real CLI,
+// with -var supplying the tags that the variable's default lacks and
+// -target leaving one resource out, and checks that tfgate lint --plan
+// drops the static tag error the plan disproves, reports the confirmed one
+// from the plan, and keeps the finding on the resource the plan does not
+// contain.
+func TestPlanSupersedesStatic(t *testing.T) {
+	for name, bin := range planE2EBinaries(t) {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			planCopyTree(t, "../../fixtures/plans/supersede", dir)
+			tf, err := tfexec.NewTerraform(dir, bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{"CHECKPOINT_DISABLE": "1"}
+			for _, kv := range os.Environ() {
+				if k, v, ok := strings.Cut(kv, "="); ok && !blockedByTFExec(k) {
+					env[k] = v
+				}
+			}
+			if err := tf.SetEnv(env); err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := tf.Init(ctx, tfexec.Upgrade(false)); err != nil {
+				t.Fatal(err)
+			}
+			_, err = tf.Plan(ctx, tfexec.Out("plan.bin"),
+				tfexec.Var(`tags={team="platform",environment="prod",project="shop"}`),
+				tfexec.Target("aws_s3_bucket.logs"), tfexec.Target("aws_s3_bucket.assets"))
+			if err != nil {
+				t.Fatalf("plan: %v", err)
+			}
+			show := exec.Command(bin, "show", "-json", "plan.bin")
+			show.Dir = dir
+			for k, v := range env {
+				show.Env = append(show.Env, k+"="+v)
+			}
+			out, err := show.Output()
+			if err != nil {
+				t.Fatalf("show -json: %v", err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "plan.json"), out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			at := func(header string) string {
+				data, err := os.ReadFile(filepath.Join(dir, "main.tf"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				i := strings.Index(string(data), header)
+				if i < 0 {
+					t.Fatalf("main.tf has no %s", header)
+				}
+				return fmt.Sprintf("main.tf:%d", strings.Count(string(data[:i]), "\n")+1)
+			}
+			// Statically, all three lack tags.
+			got, _, _ := planRunJSON(t, "", "lint", ".", "--only-family", "tags")
+			planMatch(t, "lint (static)", got, []string{
+				at(`resource "aws_s3_bucket" "logs"`) + " error[tags-required] ^`aws_s3_bucket.logs` lacks tags `environment`, `project`",
+				at(`resource "aws_s3_bucket" "assets"`) + " error[tags-required] ^`aws_s3_bucket.assets` lacks tags `environment`, `project`",
+				at(`resource "aws_s3_bucket" "archive"`) + " error[tags-required] ^`aws_s3_bucket.archive` lacks tags `environment`, `project`",
+			})
+			// With the plan (JSON or binary planfile): logs is disproved,
+			// assets confirmed by the plan, archive not in the plan.
+			for _, plan := range []string{"plan.json", "plan.bin"} {
+				got, code, stderr := planRunJSON(t, "", "lint", ".", "--only-family", "tags", "--plan", plan, "--terraform-bin", bin)
+				planMatch(t, "lint --plan "+plan, got, []string{
+					at(`resource "aws_s3_bucket" "assets"`) + " error[tags-required] ^`aws_s3_bucket.assets`: lacks tags `environment`, `project` .*\\(values from the plan\\)$",
+					at(`resource "aws_s3_bucket" "archive"`) + " error[tags-required] ^`aws_s3_bucket.archive` lacks tags `environment`, `project` \\(effective tags: resource tags from default of var.tags \\(main.tf:\\d+\\); provider `aws` has no default_tags\\)$",
+				})
+				if code != exitFindings {
+					t.Errorf("lint --plan %s: exit %d; stderr: %s", plan, code, stderr)
+				}
+			}
+
+			// With environments, the plan supersedes the static findings of
+			// the environment it was made with (its variables agree with
+			// env/prod.tfvars) and no other: dev's stay.
+			for name, src := range map[string]string{
+				"env/prod.tfvars": "tags = {\n  team        = \"platform\"\n  environment = \"prod\"\n  project     = \"shop\"\n}\n",
+				"env/dev.tfvars":  "tags = {\n  team = \"platform\"\n}\n",
+			} {
+				if err := os.MkdirAll(filepath.Join(dir, "env"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := tf.Plan(ctx, tfexec.Out("prod.bin"), tfexec.VarFile("env/prod.tfvars")); err != nil {
+				t.Fatalf("plan -var-file env/prod.tfvars: %v", err)
+			}
+			got, _, stderr := planRunJSON(t, "", "lint", ".", "--only-family", "tags", "--plan", "prod.bin", "--terraform-bin", bin)
+			planMatch(t, "lint --plan prod.bin (environments)", got, []string{
+				at(`resource "aws_s3_bucket" "logs"`) + " error[tags-required] ^`aws_s3_bucket.logs` lacks tags `environment`, `project` \\(effective tags: resource tags from env/dev.tfvars:1; .*\\) \\(environment dev\\)$",
+				at(`resource "aws_s3_bucket" "assets"`) + " error[tags-required] ^`aws_s3_bucket.assets` lacks tags `environment`, `project` .*\\(environment dev\\)$",
+				at(`resource "aws_s3_bucket" "assets"`) + " error[tags-required] ^`aws_s3_bucket.assets`: lacks tags `environment`, `project` .*\\(values from the plan\\)$",
+				at(`resource "aws_s3_bucket" "archive"`) + " error[tags-required] ^`aws_s3_bucket.archive` lacks tags `environment`, `project` .*\\(environment dev\\)$",
+			})
+			if stderr != "" {
+				t.Errorf("lint --plan prod.bin: stderr %s", stderr)
 			}
 		})
 	}
