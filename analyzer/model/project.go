@@ -18,7 +18,10 @@ type Project struct {
 	WorkDir    string
 	Modules    []*Module // sorted by Dir
 	LooseFiles []*File   // tfvars and backend files in directories without .tf files
-	Problems   []Problem // input that could not be loaded
+	// WrapperFiles are the wrapper configurations read: terragrunt.hcl and
+	// the files it includes, atmos.yaml.
+	WrapperFiles []*File
+	Problems     []Problem // input that could not be loaded
 	// Notes are what loading chose to leave out, for the run's
 	// notifications (a tfvars file skipped because it is encrypted).
 	Notes []string
@@ -85,4 +88,13 @@ type Problem struct {
 	Range   hcl.Range
 	Message string
 	Module  string
+	// Unread marks a file whose content was not read in full (unreadable,
+	// or a syntax error): the rules that need every setting of a module
+	// leave the module alone. A module call that cannot be resolved does
+	// not make its file unread.
+	Unread bool
+	// Note marks input skipped on purpose, saying why: a file Terraform
+	// would not load (encrypted, a template), a module `terraform init`
+	// has not installed. Notes are never errors.
+	Note bool
 }
