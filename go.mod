@@ -12,6 +12,7 @@ require (
 	github.com/spf13/pflag v1.1.0
 	github.com/zclconf/go-cty v1.20.0
 	github.com/zclconf/go-cty-yaml v1.1.0
+	go.yaml.in/yaml/v3 v3.0.4
 	golang.org/x/text v0.41.0
 )
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/tfgate/tfgate/analyzer/load"
 	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/tfgate/tfgate/internal/fsx"
 	"github.com/zclconf/go-cty/cty"
@@ -22,6 +23,11 @@ const ConfigFileName = ".tfgate.hcl"
 type Config struct {
 	Path  string
 	Rules map[string]*RuleConfig
+	// Exclude are the `exclude = ["GLOB", …]` patterns and Kinds the
+	// `module "GLOB" { kind = "…" }` blocks, relative to the file's
+	// directory (see Apply).
+	Exclude []load.Glob
+	Kinds   []load.KindOverride
 	// Environments blocks: the tfvars files of roots' environments
 	// (config_environments.go).
 	Environments []RootEnvironments
@@ -101,7 +107,26 @@ func ParseConfig(filename string, display string, rules []*Rule) (*Config, error
 		return nil, err
 	}
 	cfg.resolveEnvironments(filename)
+	abs, _ := filepath.Abs(filename)
+	dir := filepath.Dir(abs)
+	for i := range cfg.Exclude {
+		cfg.Exclude[i].Base = dir
+	}
+	for i := range cfg.Kinds {
+		cfg.Kinds[i].Base = dir
+	}
 	return cfg, nil
+}
+
+// Apply adds the configuration's excludes and kind overrides to load
+// options (after those given on the command line).
+func (c *Config) Apply(lo load.LoadOptions) load.LoadOptions {
+	if c == nil {
+		return lo
+	}
+	lo.Exclude = append(append([]load.Glob(nil), lo.Exclude...), c.Exclude...)
+	lo.Kinds = append(append([]load.KindOverride(nil), lo.Kinds...), c.Kinds...)
+	return lo
 }
 
 // parseConfigSource is ParseConfig on bytes.
@@ -110,7 +135,11 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 	if diags.HasErrors() {
 		return nil, &ConfigError{diags}
 	}
-	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "rule", LabelNames: []string{"id"}}, {Type: "environments", LabelNames: []string{"root"}}}}
+	schema := &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "exclude"}},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "rule", LabelNames: []string{"id"}}, {Type: "module", LabelNames: []string{"path"}},
+			{Type: "environments", LabelNames: []string{"root"}}},
+	}
 	for _, b := range extraConfigBlocks {
 		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: b})
 	}
@@ -127,7 +156,20 @@ func parseConfigSource(src []byte, display string, rules []*Rule) (*Config, erro
 	sort.Strings(ids)
 	cfg := &Config{Path: display, Rules: map[string]*RuleConfig{}, File: f}
 	var errs hcl.Diagnostics
+	if a := content.Attributes["exclude"]; a != nil {
+		globs, d := configGlobs(a, display)
+		errs = append(errs, d...)
+		cfg.Exclude = globs
+	}
 	for _, b := range content.Blocks {
+		if b.Type == "module" {
+			ko, d := configModuleBlock(b, display)
+			errs = append(errs, d...)
+			if ko != nil {
+				cfg.Kinds = append(cfg.Kinds, *ko)
+			}
+			continue
+		}
 		if b.Type == "environments" {
 			re, d := parseEnvironments(b)
 			errs = append(errs, d...)
@@ -262,4 +304,66 @@ func levenshtein(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// configGlobs reads `exclude = ["GLOB", …]`.
+func configGlobs(a *hcl.Attribute, display string) ([]load.Glob, hcl.Diagnostics) {
+	rng := a.Range
+	bad := func(detail string) hcl.Diagnostics {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid exclude", Detail: detail, Subject: &rng}}
+	}
+	v, d := a.Expr.Value(nil)
+	if d.HasErrors() {
+		return nil, d
+	}
+	if v.IsNull() || !(v.Type().IsListType() || v.Type().IsTupleType() || v.Type().IsSetType()) {
+		return nil, bad(`exclude must be a list of path patterns, e.g. exclude = ["modules/legacy", "**/examples/**"]`)
+	}
+	var out []load.Glob
+	for it := v.ElementIterator(); it.Next(); {
+		_, ev := it.Element()
+		if ev.IsNull() || ev.Type() != cty.String {
+			return nil, bad("exclude: every pattern must be a string")
+		}
+		p := ev.AsString()
+		if err := load.CheckGlob(p); err != nil {
+			return nil, bad("exclude: " + err.Error())
+		}
+		out = append(out, load.Glob{Pattern: p, Origin: fmt.Sprintf("%s:%d", display, rng.Start.Line)})
+	}
+	return out, nil
+}
+
+// configModuleBlock reads `module "GLOB" { kind = "root" }`.
+func configModuleBlock(b *hcl.Block, display string) (*load.KindOverride, hcl.Diagnostics) {
+	pattern := b.Labels[0]
+	lrng := b.LabelRanges[0]
+	if err := load.CheckGlob(pattern); err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid module pattern", Detail: err.Error(), Subject: &lrng}}
+	}
+	content, d := b.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "kind", Required: true}}})
+	if d.HasErrors() {
+		return nil, d
+	}
+	a := content.Attributes["kind"]
+	rng := a.Range
+	v, d := a.Expr.Value(nil)
+	if d.HasErrors() {
+		return nil, d
+	}
+	kinds := strings.Join(load.OverrideKinds, `", "`)
+	if v.IsNull() || v.Type() != cty.String {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Wrong type", Detail: fmt.Sprintf(`module %q: kind must be one of "%s"`, pattern, kinds), Subject: &rng}}
+	}
+	k := v.AsString()
+	for _, ok := range load.OverrideKinds {
+		if k == ok {
+			return &load.KindOverride{Glob: load.Glob{Pattern: pattern, Origin: fmt.Sprintf("%s:%d", display, b.DefRange.Start.Line)}, Kind: k}, nil
+		}
+	}
+	detail := fmt.Sprintf(`module %q: kind %q is not one of "%s"`, pattern, k, kinds)
+	if s := Suggest(k, load.OverrideKinds); s != "" {
+		detail += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid kind", Detail: detail, Subject: &rng}}
 }

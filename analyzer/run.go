@@ -80,7 +80,7 @@ func Run(opts Options) (*Result, error) {
 		return RunRules(p, &eval.Result{}, active, opts), nil
 	}
 	var timings []PhaseTiming
-	lo := opts.Load
+	lo := opts.Config.Apply(opts.Load)
 	lo.Phase = func(name string, d time.Duration) { timings = append(timings, PhaseTiming{name, d}) }
 	p, err := load.Load(lo)
 	if err != nil {
@@ -146,6 +146,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		ignores = readIgnores(res.Files, opts.Rules)
 	}()
 	problems := append(append([]model.Problem(nil), p.Problems...), ev.Problems...)
+	instances := lintedInstances(ev.Instances)
 	sh := newShared(p)
 	var (
 		mu       sync.Mutex
@@ -186,7 +187,7 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		}
 	}
 	runJob := func(ar ActiveRule, isPlan bool, problems []model.Problem) {
-		pass := &Pass{Rule: ar.Rule, Project: p, Instances: ev.Instances, Severity: ar.Severity, Options: map[string]cty.Value{}, BackendConfigs: opts.BackendConfigs, problems: problems, shared: sh}
+		pass := &Pass{Rule: ar.Rule, Project: p, Instances: instances, Severity: ar.Severity, Options: map[string]cty.Value{}, BackendConfigs: opts.BackendConfigs, problems: problems, shared: sh}
 		if isPlan {
 			pass.Plan, pass.PlanRoot = opts.Plan, planRoot
 		}
@@ -254,6 +255,20 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Message < res.Notifications[j].Message })
 	res.Findings = findings
 	return res
+}
+
+// lintedInstances leaves out the instances rules do not see: those of
+// directories that are not modules (snippets, shared variables; evaluated
+// only so that their problems are reported) and of excluded modules.
+func lintedInstances(all []*eval.Instance) []*eval.Instance {
+	out := make([]*eval.Instance, 0, len(all))
+	for _, in := range all {
+		if m := in.Module; m.Kind == model.NotModule || m.Excluded {
+			continue
+		}
+		out = append(out, in)
+	}
+	return out
 }
 
 // dropContext removes the findings of context roots: the pre-commit path

@@ -147,7 +147,7 @@ func (c *boundsChecker) severity(s analyzer.Severity) analyzer.Severity {
 func (c *boundsChecker) report(in *eval.Instance, addr string, b boundValue, sev analyzer.Severity, msg string) {
 	// Examples are not deployed: only bounds that cannot work matter there,
 	// not fleet-size policy, drift or notes.
-	if sev != analyzer.Error && in.Root().Module.Example {
+	if sev != analyzer.Error && in.Root().Module.IsDemo() {
 		return
 	}
 	if c.plan != nil {

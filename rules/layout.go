@@ -43,15 +43,10 @@ func layoutGenerated(m *model.Module) bool {
 	return true
 }
 
-// layoutReusable reports whether a scanned module is a reusable module. A
-// module that tfgate places among the reusable ones only by its directory
-// (under modules/) but that declares a backend and that no module calls is
-// run on its own: it is treated as a root.
+// layoutReusable reports whether a scanned module is a reusable module, as
+// the module model decides it.
 func layoutReusable(m *model.Module) bool {
-	if !m.Scanned || m.Kind != model.Child {
-		return false
-	}
-	return len(m.Backends) == 0 || len(m.Callers) > 0
+	return m.Scanned && m.IsReusable() && !m.Excluded
 }
 
 // layoutJoin joins words as prose: "a", "a and b", "a, b and c".

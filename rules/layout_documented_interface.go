@@ -53,7 +53,7 @@ output "id" {
 
 func runLayoutDocumentedInterface(pass *analyzer.Pass) error {
 	for _, m := range pass.Project.Modules {
-		if !m.Scanned || m.Example || layoutGenerated(m) {
+		if !m.Scanned || m.IsDemo() || m.Kind == model.NotModule || m.Excluded || layoutGenerated(m) {
 			continue
 		}
 		sev := analyzer.Severity(0) // the rule's severity

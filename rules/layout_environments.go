@@ -29,7 +29,7 @@ func layoutEnvGroups(p *model.Project) [][]*layoutEnv {
 	var keys []string
 	var rest []*model.Module
 	for _, m := range p.Modules {
-		if !m.Scanned || m.Kind != model.Root || m.Example || m.Dir == "." {
+		if !m.Scanned || m.Kind != model.Root || m.Dir == "." {
 			continue
 		}
 		parts := strings.Split(m.Dir, "/")

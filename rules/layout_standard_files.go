@@ -74,7 +74,7 @@ func runLayoutStandardFiles(pass *analyzer.Pass) error {
 			pass.Report(analyzer.Finding{Range: at, Module: m.Dir, Address: "file@main.tf",
 				Message: "reusable module has no `main.tf`; the standard module structure uses it as the entry point"})
 		}
-		if !layoutHasReadme(m) && !layoutInternalModule(pass.Project, m) {
+		if !layoutHasReadme(m) && !m.Internal {
 			pass.Report(analyzer.Finding{Range: at, Module: m.Dir, Address: "file@README.md",
 				Message: "reusable module has no `README.md` describing what it is for and how to call it"})
 		}
@@ -135,22 +135,6 @@ func layoutHasReadme(m *model.Module) bool {
 		}
 	}
 	return false
-}
-
-// layoutInternalModule reports whether m is a nested module of another
-// module (<module>/modules/<name>): the standard module structure treats
-// those without a README as internal. A modules/ directory at the top of a
-// repository whose top holds no Terraform is not nested in anything.
-func layoutInternalModule(p *model.Project, m *model.Module) bool {
-	parts := strings.Split(m.Dir, "/")
-	if len(parts) < 2 || parts[len(parts)-2] != "modules" {
-		return false
-	}
-	parent := "."
-	if len(parts) > 2 {
-		parent = strings.Join(parts[:len(parts)-2], "/")
-	}
-	return p.Module(parent) != nil
 }
 
 func layoutHasRequiredProviders(m *model.Module) bool {

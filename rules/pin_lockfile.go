@@ -28,8 +28,12 @@ var pinLockfile = register(&analyzer.Rule{
 			"resolved afresh, a locked version outside the constraints makes `terraform init` fail, and an " +
 			"entry without `hashes` cannot verify anything. The providers a root needs are those of the " +
 			"root and of every local module it calls (`./modules/…`), with their constraints.\n\n" +
-			"Example roots (under `examples/`, `tests/`…) are not required to commit a lock file, but one " +
-			"they do commit is checked. Roots that use no provider need none. Providers of registry or git " +
+			"The module model says which directories are roots (`tfgate modules`). A Terragrunt unit's " +
+			"lock file is the one committed beside its `terragrunt.hcl` (Terragrunt copies it back there), " +
+			"checked against the providers of the code its `terraform.source` names; the code directory " +
+			"itself needs none. Demos (examples, tests) are not required to commit a lock file, but one they " +
+			"do commit is checked; reusable modules, component libraries and modules of unknown kind are not " +
+			"checked. Roots that use no provider need none. Providers of registry or git " +
 			"modules are not known without downloading them and are not checked; the built-in `terraform` " +
 			"provider is never locked. Entries locked by OpenTofu (`registry.opentofu.org/…`) count for " +
 			"unqualified sources such as `hashicorp/aws`.",
@@ -76,7 +80,7 @@ type lockNeed struct {
 
 func runPinLockfile(pass *analyzer.Pass) error {
 	for _, m := range pass.Project.Modules {
-		if !m.Scanned || m.Kind != model.Root {
+		if !m.Scanned || !(m.OwnsLockFile() || m.IsDemo()) {
 			continue
 		}
 		needs := lockNeeds(pass, m)
@@ -85,15 +89,18 @@ func runPinLockfile(pass *analyzer.Pass) error {
 		}
 		anchor := requiredProvidersAnchor(m)
 		if m.LockFile == nil {
-			if m.Example {
+			if m.IsDemo() {
 				continue
 			}
 			names := make([]string, 0, len(needs))
 			for _, n := range needs {
 				names = append(names, model.ShortProviderAddress(n.addr))
 			}
-			pass.Report(analyzer.Finding{Range: anchor, Module: m.Dir, Address: "terraform",
-				Message: fmt.Sprintf("root module has no `.terraform.lock.hcl`: every `terraform init` picks provider versions and checksums anew for %s; run `terraform init` and commit the file", joinList(names))})
+			msg := fmt.Sprintf("%s has no `.terraform.lock.hcl`: every `terraform init` picks provider versions and checksums anew for %s; run `terraform init` and commit the file", lockOwner(m), joinList(names))
+			if m.Unit != nil {
+				msg = fmt.Sprintf("Terragrunt unit has no `.terraform.lock.hcl` beside its terragrunt.hcl: every run picks provider versions and checksums anew for %s; run `terragrunt init` (it copies the lock file back here) and commit it", joinList(names))
+			}
+			pass.Report(analyzer.Finding{Range: anchor, Module: m.Dir, Address: "terraform", Message: msg})
 			continue
 		}
 		lf := m.Lock()
@@ -210,4 +217,12 @@ func joinList(items []string) string {
 		return strings.Join(q, "")
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// lockOwner names the module that should hold the lock file, for messages.
+func lockOwner(m *model.Module) string {
+	if m.IsAtmosComponent() {
+		return "Atmos component"
+	}
+	return "root module"
 }

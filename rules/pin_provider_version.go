@@ -29,7 +29,11 @@ var pinProviderVersion = register(&analyzer.Rule{
 			"appear in `required_providers` (in any file of the module) with a `source` and a `version`. " +
 			"Root modules must also cap the version, with `~>`, `<`, `<=` or an exact version, so that a " +
 			"new major release is adopted by changing the code, not by chance. Reusable modules and example " +
-			"roots only need a version constraint (usually a lower bound), so that callers can upgrade.\n\n" +
+			"roots only need a version constraint (usually a lower bound), so that callers can upgrade. The " +
+			"module model decides which is which (`tfgate modules`): Terragrunt code and Atmos components " +
+			"deployed from the repository are roots, and `required_providers` written by a Terragrunt " +
+			"`generate` block counts as the code's; a module of unknown kind is not asked for an upper " +
+			"bound.\n\n" +
 			"The legacy form `aws = \"~> 5.0\"` has a version but no source; it is reported so that the " +
 			"address is written down (Terraform assumes `hashicorp/aws`, which is wrong for any other " +
 			"namespace). The built-in `terraform` provider (`terraform_data`, `terraform_remote_state`) is " +
@@ -73,7 +77,7 @@ resource "random_id" "suffix" {
 
 func runPinProviderVersion(pass *analyzer.Pass) error {
 	for _, m := range pass.Project.Modules {
-		if !m.Scanned {
+		if !pinningChecked(m) {
 			continue
 		}
 		for _, r := range pass.ProviderRequirements(m) {
@@ -81,6 +85,9 @@ func runPinProviderVersion(pass *analyzer.Pass) error {
 				continue
 			}
 			if len(r.Declared) == 0 {
+				if m.Incomplete() {
+					continue // the remote code may declare it
+				}
 				reportUndeclaredProvider(pass, m, r)
 				continue
 			}

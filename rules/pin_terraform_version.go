@@ -24,9 +24,11 @@ var pinTerraformVersion = register(&analyzer.Rule{
 			"Reusable modules are different: their callers pick the Terraform version, so a module only " +
 			"states the oldest version it works with (`>= 1.5`). An upper bound there would block every " +
 			"caller from upgrading, so it is not required.\n\n" +
-			"Example roots (under `examples/`, `example/`, `test/` or `tests/`) are demonstrations that " +
-			"users run with their own Terraform; they are treated like reusable modules and need only a " +
-			"lower bound.\n\n" +
+			"What a module is comes from the module model (`tfgate modules` shows it): roots, Terragrunt " +
+			"code and Atmos components deployed from the repository need an upper bound; demos (examples, " +
+			"tests), reusable modules and component libraries need only a lower bound; a module whose kind is " +
+			"unknown gets only the check that it declares a version at all. A `required_version` written by a " +
+			"Terragrunt `generate` block counts as the code's own.\n\n" +
 			"Note that Terraform reads `required_version` with hashicorp/go-version, where `~> 1` lets the " +
 			"last written number grow and so means `>= 1`: only `~> 1.9` (or `< 2.0`) sets an upper bound. " +
 			"A `required_version` in an override file (`override.tf`, `*_override.tf`) replaces the others, " +
@@ -49,7 +51,7 @@ terraform {
 
 func runPinTerraformVersion(pass *analyzer.Pass) error {
 	for _, m := range pass.Project.Modules {
-		if !m.Scanned {
+		if !pinningChecked(m) {
 			continue
 		}
 		type written struct {
@@ -77,13 +79,22 @@ func runPinTerraformVersion(pass *analyzer.Pass) error {
 			continue
 		}
 		if len(found) == 0 {
+			if m.Incomplete() {
+				continue // the remote code may declare it
+			}
 			msg := fmt.Sprintf("%s has no `required_version`: ", moduleRole(m))
-			if deployedRoot(m) {
+			switch {
+			case deployedRoot(m):
 				msg += "any Terraform release, including the next major version, can plan and apply it; pin one, e.g. `required_version = \"~> 1.9\"`"
-			} else {
+			case !boundsKnown(m):
+				msg += "any Terraform release can run it; declare the versions it works with"
+			default:
 				msg += "declare the oldest Terraform version it works with, e.g. `required_version = \">= 1.5\"`"
 			}
 			pass.Report(analyzer.Finding{Range: m.FirstRange(), Module: m.Dir, Address: "terraform", Attribute: "required_version", Message: msg})
+			continue
+		}
+		if !boundsKnown(m) {
 			continue
 		}
 		// Terraform applies every required_version of a module: one bound

@@ -11,21 +11,41 @@ import (
 // Helpers shared by the pinning rules (pin-terraform-version,
 // pin-provider-version, pin-lockfile, pin-module-source).
 
-// deployedRoot reports whether a module is a root that is applied for
-// real: roots need upper bounds on versions, while reusable modules and
-// example roots (examples/, tests/) only state the oldest version they
-// work with, so that callers and users can choose newer ones.
-func deployedRoot(m *model.Module) bool {
-	return m.Kind == model.Root && !m.Example
+// deployedRoot reports whether a module is applied for real (the module
+// model's Deployed: roots, Terragrunt code, Atmos components): those need
+// upper bounds on versions, while reusable modules and demos only state the
+// oldest version they work with, so that callers and users can choose
+// newer ones.
+func deployedRoot(m *model.Module) bool { return m.Deployed() }
+
+// pinningChecked reports whether the pinning rules look at a module: a
+// scanned module that is a module (not snippets or a moved/ folder), with
+// configuration of its own (a Terragrunt unit whose code lives elsewhere
+// has none: its code is checked).
+func pinningChecked(m *model.Module) bool {
+	return m.Scanned && m.Kind != model.NotModule && len(m.Files) > 0
 }
+
+// boundsKnown reports whether the module's kind says which bound its
+// versions need: an upper one for deployed modules, a lower one for the
+// others. Unknown kinds get neither check.
+func boundsKnown(m *model.Module) bool { return m.Kind != model.UnknownKind }
 
 // moduleRole names the kind of module for messages.
 func moduleRole(m *model.Module) string {
 	switch {
+	case m.IsTerragruntCode():
+		return "Terragrunt code"
+	case m.IsAtmosComponent() && m.Deployed():
+		return "Atmos component"
+	case m.IsAtmosComponent():
+		return "component"
 	case deployedRoot(m):
 		return "root module"
-	case m.Kind == model.Root:
+	case m.IsDemo():
 		return "example root module"
+	case m.Kind == model.UnknownKind:
+		return "module"
 	}
 	return "reusable module"
 }

@@ -70,3 +70,59 @@ func TestRulesReadThroughTheModel(t *testing.T) {
 		t.Fatalf("checked only %d rule files", checked)
 	}
 }
+
+// TestRulesDoNotClassify fails when a rule file decides on its own what a
+// directory is: rules read the module model (Module.Kind, Deployed,
+// OwnsState, IsReusable, IsDemo, Internal, BackendElsewhere…), decided once
+// by the loader from evidence (analyzer/load/classify.go). Looking for a
+// modules/ or examples/ path component, a terragrunt.hcl or an atmos.yaml,
+// or at who calls a module, is the classifier's job.
+func TestRulesDoNotClassify(t *testing.T) {
+	// Path components and file names that are evidence of a kind.
+	vocabulary := map[string]bool{}
+	for _, w := range []string{"modules", "wrappers", "examples", "example", "samples", "sample", "demo", "demos",
+		"test", "tests", "testdata", "fixtures", "fixture", "e2e", "mixins", "snippets", "components",
+		"terragrunt.hcl", "terragrunt.hcl.json", "root.hcl", "atmos.yaml", "context.tf", "stacks", ".gitignore"} {
+		vocabulary[w] = true
+		vocabulary[w+"/"] = true
+		vocabulary["/"+w] = true
+		vocabulary["/"+w+"/"] = true
+	}
+	// Module fields that are the classifier's inputs, not its answer.
+	inputs := map[string]bool{"Callers": true}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.BasicLit:
+				if n.Kind != token.STRING {
+					return true
+				}
+				if s, err := strconv.Unquote(n.Value); err == nil && vocabulary[s] {
+					t.Errorf("%s: %q: rules ask the module model what a directory is (Module.Kind…), they do not look at paths or wrapper files", fset.Position(n.Pos()), s)
+				}
+			case *ast.SelectorExpr:
+				if inputs[n.Sel.Name] {
+					t.Errorf("%s: .%s: who calls a module is evidence for the classifier; rules read Module.Kind", fset.Position(n.Pos()), n.Sel.Name)
+				}
+			}
+			return true
+		})
+	}
+	if checked < 10 {
+		t.Fatalf("checked only %d rule files", checked)
+	}
+}

@@ -16,22 +16,28 @@ import (
 	"github.com/tfgate/tfgate/analyzer/model"
 )
 
-// stateRoots lists the modules whose state the state rules judge: scanned
-// roots that are deployed. Reusable modules have no state of their own
-// (Terraform ignores a backend block in a called module) and example roots
-// under examples/ or tests/ are demos, usually run once with local state.
+// stateRoots lists the modules whose state the state rules judge: the
+// scanned modules that own their state in the module model (roots,
+// Terragrunt units with the backend of their remote_state, wrapper roots
+// that declare a backend themselves). Reusable modules have no state of
+// their own (Terraform ignores a backend block in a called module), demos
+// are usually run once with local state, and modules of unknown kind are
+// not judged.
 //
-// Modules with a file that does not parse are left out too: the parser's
-// partial result may have lost the backend block or one of its settings,
-// and syntax-error already reports the file.
+// Modules with a file that could not be read in full are left out too: the
+// parser's partial result may have lost the backend block or one of its
+// settings, and syntax-error already reports the file. A module call that
+// cannot be resolved does not count: the module keeps its findings.
 func stateRoots(pass *analyzer.Pass) []*model.Module {
 	broken := map[string]bool{}
 	for _, pr := range pass.Problems() {
-		broken[pr.Range.Filename] = true
+		if pr.Unread {
+			broken[pr.Range.Filename] = true
+		}
 	}
 	var out []*model.Module
 	for _, m := range pass.Project.Modules {
-		if !m.Scanned || m.Kind != model.Root || m.Example {
+		if !m.Scanned || !m.OwnsState() || m.Excluded {
 			continue
 		}
 		ok := true

@@ -233,7 +233,7 @@ func runTagsRequired(pass *analyzer.Pass) error {
 	}
 	catalog := taggableTypes()
 	for _, in := range pass.Instances {
-		if in.Root().Module.Example {
+		if in.Root().Module.IsDemo() {
 			continue
 		}
 		var res *tags.Resolver
@@ -394,7 +394,7 @@ func backtickList(ss []string) string {
 // ---- plan ----
 
 func planTagsRequired(pass *analyzer.Pass) error {
-	if pass.PlanRoot != nil && pass.PlanRoot.Example {
+	if pass.PlanRoot != nil && pass.PlanRoot.IsDemo() {
 		return nil
 	}
 	pol, err := tagPolicyOf(pass)

@@ -98,7 +98,7 @@ func runCase(t *testing.T, rule *analyzer.Rule, all []*analyzer.Rule, dir string
 		Now:   now,
 	}
 	only := configure(t, rule, all, abs, &opts)
-	p, err := load.Load(opts.Load)
+	p, err := load.Load(opts.Config.Apply(opts.Load))
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}

@@ -55,6 +55,9 @@ var minVersion = version.Must(version.NewVersion("0.15.4"))
 type Options struct {
 	Paths   []string // directories searched for root modules; default "."
 	WorkDir string   // paths in output are relative to it; default: the process's
+	// Select carries the --exclude globs and the .tfgate.hcl excludes and
+	// module kinds: excluded roots are not checked.
+	Select load.LoadOptions
 
 	Bin         string   // terraform or tofu: path or name; "" finds one (analyzer.FindTerraform)
 	Workspace   string   // workspace to select in every root; "" keeps the selected one (or TF_WORKSPACE)
@@ -112,7 +115,7 @@ type Outcome struct {
 // as an error notification, and the others still run.
 func Run(ctx context.Context, opts Options) (*analyzer.Result, Outcome, error) {
 	var out Outcome
-	project, roots, wd, err := discover(opts.Paths, opts.WorkDir)
+	project, roots, wd, err := discover(opts.Paths, opts.WorkDir, opts.Select)
 	if err != nil {
 		return nil, out, err
 	}
@@ -228,8 +231,9 @@ func Run(ctx context.Context, opts Options) (*analyzer.Result, Outcome, error) {
 
 // Roots lists the root modules under paths (slash paths relative to
 // workDir) that a shard checks, and how many roots there are in all.
-func Roots(paths []string, workDir string, shard Shard) ([]string, int, error) {
-	_, roots, _, err := discover(paths, workDir)
+// sel carries the excludes and module kinds (Options.Select).
+func Roots(paths []string, workDir string, shard Shard, sel load.LoadOptions) ([]string, int, error) {
+	_, roots, _, err := discover(paths, workDir, sel)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -243,9 +247,10 @@ func Roots(paths []string, workDir string, shard Shard) ([]string, int, error) {
 }
 
 // discover loads the modules under paths and returns the roots, sorted by
-// directory: modules of Kind Root that are not examples, and every path
+// directory: modules of Kind Root or of unknown kind (not Terragrunt
+// units, which Terragrunt runs), and every path
 // that is itself a module.
-func discover(paths []string, workDir string) (*model.Project, []*model.Module, string, error) {
+func discover(paths []string, workDir string, sel load.LoadOptions) (*model.Project, []*model.Module, string, error) {
 	wd := workDir
 	if wd == "" {
 		var err error
@@ -270,7 +275,7 @@ func discover(paths []string, workDir string) (*model.Project, []*model.Module, 
 			return nil, nil, "", fmt.Errorf("%s is not a directory: give the directory of a root module, or one holding many", p)
 		}
 	}
-	project, err := load.Load(load.LoadOptions{Paths: paths, WorkDir: wd})
+	project, err := load.Load(load.LoadOptions{Paths: paths, WorkDir: wd, Exclude: sel.Exclude, Kinds: sel.Kinds})
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -290,7 +295,12 @@ func discover(paths []string, workDir string) (*model.Project, []*model.Module, 
 		if !m.Scanned {
 			continue
 		}
-		if given[m.AbsDir] || (m.Kind == model.Root && !m.Example) {
+		if m.Excluded {
+			continue
+		}
+		// Modules of unknown kind may be roots too: a plan that fails in
+		// one is reported, a root never checked is not.
+		if given[m.AbsDir] || ((m.Kind == model.Root || m.Kind == model.UnknownKind) && m.Unit == nil) {
 			roots = append(roots, m)
 		}
 	}

@@ -70,18 +70,30 @@ func (in *Instance) Root() *Instance {
 
 // Via names the call chain that created the instance, "" for top-level
 // instances: "module.app in envs/prod" or "module.net in envs/prod → module.subnets".
+// Code that a Terragrunt unit runs is named by the unit's configuration:
+// "env/prod/api/terragrunt.hcl", "module.net in env/prod/api/terragrunt.hcl".
 func (in *Instance) Via() string {
 	if in.Parent == nil {
 		return ""
 	}
 	var chain []string
 	for i := in; i.Parent != nil; i = i.Parent {
-		chain = append(chain, "module."+i.Call.Name)
+		if !i.Call.Wrapper {
+			chain = append(chain, "module."+i.Call.Name)
+		}
 	}
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
-	return strings.Join(chain, ".") + " in " + in.Root().Module.Name()
+	root := in.Root().Module
+	where := root.Name()
+	if root.Unit != nil {
+		where = root.Unit.ConfigPath()
+	}
+	if len(chain) == 0 {
+		return where
+	}
+	return strings.Join(chain, ".") + " in " + where
 }
 
 // eval evaluates an expression in the module's context (see evalIn).
@@ -178,7 +190,11 @@ func Instantiate(p *model.Project, opts Options) *Result {
 		if !m.Scanned {
 			continue
 		}
-		if m.Kind == model.Root {
+		switch m.Kind {
+		case model.Root, model.Demo, model.UnknownKind:
+			// Evaluated with their tfvars and variable defaults (a module
+			// of unknown kind: what applying it as it stands would use),
+			// once per environment.
 			for _, env := range runsOf(m, opts) {
 				tops = append(tops, &Instance{Module: m, Env: env})
 			}
@@ -427,17 +443,26 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 		rng    *hcl.Range
 	}
 	given := map[string]written{}
+	opaque := "" // an auto-loaded tfvars file that could not be read
 	switch {
 	case in.Call != nil:
 		for _, vb := range m.Variables {
 			name := vb.Labels[0]
 			if a := in.Call.Block.Attr(name); a != nil {
 				r := a.Range
-				given[name] = written{evalMarked(in.Parent, in.Parent.ctx, a.Expr), fmt.Sprintf("module.%s argument (%s:%d)", in.Call.Name, r.Filename, r.Start.Line), &r}
+				origin := fmt.Sprintf("module.%s argument (%s:%d)", in.Call.Name, r.Filename, r.Start.Line)
+				if in.Call.Wrapper {
+					origin = fmt.Sprintf("Terragrunt input (%s:%d)", r.Filename, r.Start.Line)
+				}
+				given[name] = written{evalMarked(in.Parent, in.Parent.ctx, a.Expr), origin, &r}
 			}
 		}
 	case !in.Standalone:
 		for _, f := range autoVarFiles(m) {
+			if f.HCL == nil && opaque == "" {
+				// Encrypted, a template or broken: it may set any variable.
+				opaque = f.Path
+			}
 			for name, w := range tfvarsValues(in, f) {
 				given[name] = w
 			}
@@ -463,6 +488,8 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 			vv.Value, vv.Origin, vv.Range = convertVar(w.v, t, defs), w.origin, w.rng
 		} else if in.Standalone {
 			vv.Value, vv.Origin = cty.UnknownVal(t), "an input of the module"
+		} else if opaque != "" {
+			vv.Value, vv.Origin = cty.UnknownVal(t), "maybe set by "+opaque+", which tfgate cannot read"
 		} else if a := vb.Attr("default"); a != nil {
 			dv := evalMarked(in, nil, a.Expr)
 			r := a.Range

@@ -45,7 +45,7 @@ func (l *loader) resolveCalls() {
 				paths, err := l.listDir(target)
 				if err != nil {
 					if inst == nil {
-						l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q cannot be read: %v", c.Name, c.Source, fsx.Cause(err)), m.Dir)
+						l.unresolved = append(l.unresolved, unresolvedCall{c, m, target, fmt.Sprintf("cannot be read: %v", fsx.Cause(err))})
 					}
 					continue
 				}
@@ -56,7 +56,7 @@ func (l *loader) resolveCalls() {
 				t = l.modules[target]
 				if t == nil || len(t.Files) == 0 {
 					if inst == nil {
-						l.problem(c.Block.DefRange, fmt.Sprintf("module %q: source %q holds no Terraform files", c.Name, c.Source), m.Dir)
+						l.unresolved = append(l.unresolved, unresolvedCall{c, m, target, "holds no Terraform files"})
 					}
 					continue
 				}
@@ -156,4 +156,56 @@ func (l *loader) manifest(root string) *modulesManifest {
 	}
 	l.manifests[root] = man
 	return man
+}
+
+// unresolvedCall is a local module call whose source could not be loaded.
+// Whether that is an error depends on what the calling module is and where
+// the source points, known after classification (reportUnresolved).
+type unresolvedCall struct {
+	call   *model.ModuleCall
+	from   *model.Module
+	target string // absolute
+	why    string // "cannot be read: no such file or directory"
+}
+
+// reportUnresolved reports the local module calls that could not be
+// followed. A source that `terraform init` installs (under .terraform/), one
+// in a directory the repository ignores (vendor/modules/… that a build
+// step fills), one that a test or example harness provides, and one in a
+// directory that is not a module are notes; any other is an error. Either
+// way the calling module keeps its other findings.
+func (l *loader) reportUnresolved() {
+	for _, u := range l.unresolved {
+		c, m := u.call, u.from
+		if m.Excluded {
+			continue
+		}
+		head := fmt.Sprintf("module %q: source %q ", c.Name, c.Source)
+		switch {
+		case strings.Contains(filepath.ToSlash(u.target)+"/", "/.terraform/"):
+			l.skipNote(c.Block.DefRange, head+"is installed by `terraform init`, which has not run here: not installed; not followed")
+		case l.gitIgnoredSource(u.target):
+			l.skipNote(c.Block.DefRange, head+"is not in the repository ("+l.ignoredBy(u.target)+" in .gitignore): a build step provides it; not followed")
+		case vendoredPath(relSlash(m.AbsDir, u.target)):
+			l.skipNote(c.Block.DefRange, head+"is in a vendored directory that a build step fills, missing here; not followed")
+		case m.Kind == model.Demo:
+			l.skipNote(c.Block.DefRange, head+u.why+"; in a demo or test, the harness that runs it provides the source; not followed")
+		case m.Kind == model.NotModule:
+			l.skipNote(c.Block.DefRange, head+u.why+"; "+m.Name()+" is not a module on its own ("+m.EvidenceText()+"); not followed")
+		default:
+			l.problem(c.Block.DefRange, head+u.why, m.Dir)
+		}
+	}
+}
+
+// gitIgnoredSource reports whether a missing source directory, or one of
+// its parents, is ignored by the repository.
+func (l *loader) gitIgnoredSource(target string) bool {
+	_, ok := l.gitignores().ignored(target, true)
+	return ok
+}
+
+func (l *loader) ignoredBy(target string) string {
+	by, _ := l.gitignores().ignored(target, true)
+	return by
 }

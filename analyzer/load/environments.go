@@ -90,9 +90,9 @@ func assignEnvironments(p *model.Project, explicit []ExplicitEnvironments) error
 		switch {
 		case m == nil && e.Required:
 			return fmt.Errorf("%s %s: no module under the paths linted is in that directory", e.Origin, displayDir(p, dir))
-		case m != nil && m.Kind != model.Root && e.Required:
-			return fmt.Errorf("%s %s: %s is not a root module (a module that others call, or under modules/)", e.Origin, displayDir(p, dir), m.Name())
-		case m == nil || m.Kind != model.Root:
+		case m != nil && !mayHaveEnvironments(m) && e.Required:
+			return fmt.Errorf("%s %s: %s is not a root module but %s (%s; `tfgate modules` shows why)", e.Origin, displayDir(p, dir), m.Name(), m.Kind, m.EvidenceText())
+		case m == nil || !mayHaveEnvironments(m):
 			continue
 		}
 		given[m] = true
@@ -118,10 +118,18 @@ func assignEnvironments(p *model.Project, explicit []ExplicitEnvironments) error
 		}
 	}
 	for _, m := range p.Modules {
-		if m.Kind != model.Root || !m.Scanned || given[m] {
+		if !mayHaveEnvironments(m) || !m.Scanned || given[m] {
 			continue
 		}
 		m.Environments = discover(p, m, loose, children)
+	}
+	// Environments are a deployment's evidence: a module of unknown kind
+	// that has some is a root.
+	for _, m := range p.Modules {
+		if m.Kind == model.UnknownKind && len(m.Environments) > 0 {
+			m.Kind = model.Root
+			m.Evidence = append(m.Evidence, model.Evidence{Fact: fmt.Sprintf("tfvars of %d environments: a root", len(m.Environments))})
+		}
 	}
 	return nil
 }
@@ -309,4 +317,10 @@ func envRoot(dir string, hasSource func(string) bool) string {
 		}
 	}
 	return ""
+}
+
+// mayHaveEnvironments reports whether a module is run with tfvars files: a
+// root, or a module of unknown kind (which environments make a root).
+func mayHaveEnvironments(m *model.Module) bool {
+	return m.Kind == model.Root || m.Kind == model.UnknownKind
 }

@@ -39,6 +39,13 @@ type LoadOptions struct {
 	// Phase, when set, is told how long each phase of loading took
 	// ("scan", "parse", "modules"), in order.
 	Phase func(name string, d time.Duration)
+	// Exclude lists the paths not to lint (--exclude, `exclude` in
+	// .tfgate.hcl): they are not scanned, and a module under one that a
+	// linted module calls is evaluated for its caller, reporting nothing.
+	Exclude []Glob
+	// Kinds are the `module "GLOB" { kind = … }` blocks of .tfgate.hcl:
+	// they decide a directory's kind where the evidence cannot.
+	Kinds []KindOverride
 	// Environments given by the user replace discovery for their roots
 	// (environments.go).
 	Environments []ExplicitEnvironments
@@ -82,6 +89,21 @@ type loader struct {
 	problems []model.Problem
 	notes    []string
 	mu       sync.Mutex
+
+	opts         LoadOptions
+	tfDirs       map[string]bool // directories holding .tf or .tf.json files to load
+	tgFiles      []string        // terragrunt.hcl files found by the scan
+	tgDirs       map[string]bool // their directories
+	tgIncluded   map[string]bool // directories of configurations units include
+	atmosFiles   []string        // atmos.yaml files found by the scan
+	wrapperFiles []*model.File
+	exists       map[string]bool // fileExists cache
+	atmosOnce    sync.Once
+	atmos        *atmosInfo
+	gitOnce      sync.Once
+	git          *gitignores
+	tg           *terragrunt
+	unresolved   []unresolvedCall
 }
 
 // install is where an installed module is recorded.
@@ -110,7 +132,13 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{workDir: wd, fast: fast, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}}
+	l := &loader{workDir: wd, fast: fast, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}, opts: opts}
+	for i := range l.opts.Exclude {
+		l.opts.Exclude[i].Base = absGlobBase(l.opts.Exclude[i].Base, wd)
+	}
+	for i := range l.opts.Kinds {
+		l.opts.Kinds[i].Base = absGlobBase(l.opts.Kinds[i].Base, wd)
+	}
 	phase := func(string, time.Duration) {}
 	if opts.Phase != nil {
 		phase = opts.Phase
@@ -135,6 +163,9 @@ func Load(opts LoadOptions) (*model.Project, error) {
 		st, err := os.Stat(abs)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", p, fsx.Cause(err))
+		}
+		if l.excluded(abs) {
+			continue
 		}
 		if !st.IsDir() {
 			if _, ok := model.KindOf(filepath.Base(abs)); !ok {
@@ -173,8 +204,12 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	scanned := time.Now()
 	// Modules exist before parsing, so that the parse workers can also
 	// extract each file's top-level blocks (addFile is then only appends).
+	l.tfDirs = map[string]bool{}
 	for _, f := range files {
 		l.moduleFor(filepath.Dir(f), true)
+		if isTFSource(f) {
+			l.tfDirs[filepath.Dir(f)] = true
+		}
 	}
 	parsed, tops := l.parseAll(files)
 	parsedAt := time.Now()
@@ -190,11 +225,13 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	for i, f := range parsed {
 		l.addFile(f, tops[i], true)
 	}
-	// Follow local module calls to modules outside the scanned paths.
+	// Terragrunt units, then local module calls (units' included) to
+	// modules outside the scanned paths.
+	l.loadTerragrunt(restrictTo)
 	l.resolveCalls()
 	p := &model.Project{WorkDir: wd, Roots: repoRoots(l.roots)}
 	for _, m := range l.modules {
-		if len(m.Files) == 0 {
+		if len(m.Files) == 0 && m.Unit == nil {
 			// Only tfvars/backend/lock files: not a module. Keep the var files
 			// visible to rules that read every tfvars file.
 			p.LooseFiles = append(p.LooseFiles, m.VarFiles...)
@@ -205,14 +242,19 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	}
 	sort.Slice(p.Modules, func(i, j int) bool { return p.Modules[i].Dir < p.Modules[j].Dir })
 	sort.Slice(p.LooseFiles, func(i, j int) bool { return p.LooseFiles[i].Path < p.LooseFiles[j].Path })
-	classify(p.Modules, l.roots, l.allDirs)
+	for _, m := range p.Modules {
+		m.DirFiles = l.dirFiles[m.AbsDir]
+		if !m.Scanned && l.excluded(m.AbsDir) {
+			m.Excluded = true
+		}
+	}
+	l.classify(p.Modules)
 	if len(restrictTo) > 0 {
 		// Only the changed modules and their callers are linted.
 		restrict(p.Modules, restrictTo, context)
 	}
-	for _, m := range p.Modules {
-		m.DirFiles = l.dirFiles[m.AbsDir]
-	}
+	l.reportUnresolved()
+	p.WrapperFiles = l.wrapperFiles
 	p.Notes = append(p.Notes, l.notes...)
 	sort.Strings(p.Notes)
 	if err := assignEnvironments(p, opts.Environments); err != nil {
@@ -271,8 +313,22 @@ func (l *loader) note(msg string) {
 }
 
 func (l *loader) problem(r hcl.Range, msg, module string) {
+	l.addProblem(model.Problem{Range: r, Message: msg, Module: module})
+}
+
+// unread records a file that could not be read in full.
+func (l *loader) unread(r hcl.Range, msg string) {
+	l.addProblem(model.Problem{Range: r, Message: msg, Unread: true})
+}
+
+// skipNote records input skipped on purpose, and why, at its place.
+func (l *loader) skipNote(r hcl.Range, msg string) {
+	l.note(fmt.Sprintf("%s:%d: %s", r.Filename, r.Start.Line, msg))
+}
+
+func (l *loader) addProblem(p model.Problem) {
 	l.mu.Lock()
-	l.problems = append(l.problems, model.Problem{Range: r, Message: msg, Module: module})
+	l.problems = append(l.problems, p)
 	l.mu.Unlock()
 }
 
@@ -422,6 +478,7 @@ func LoadFile(path, workDir string) (*model.File, error) {
 		return nil, err
 	}
 	l := &loader{workDir: wd, fast: fast, modules: map[string]*model.Module{}, installs: map[*model.Module]install{}}
+	l.tfDirs = map[string]bool{filepath.Dir(abs): true} // given on purpose: never skipped as unloaded
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", path, fsx.Cause(err))
 	}
@@ -436,6 +493,9 @@ func LoadFile(path, workDir string) (*model.File, error) {
 	f := l.parseFileAs(abs, kind)
 	if len(l.problems) > 0 {
 		pr := l.problems[0]
+		if pr.Note {
+			return nil, fmt.Errorf("%s: %s", pr.Range.Filename, pr.Message)
+		}
 		return nil, fmt.Errorf("%s:%d:%d: %s", pr.Range.Filename, pr.Range.Start.Line, pr.Range.Start.Column, pr.Message)
 	}
 	return f, nil

@@ -78,26 +78,29 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 	var tooLarge fsx.TooLargeError
 	switch {
 	case errors.Is(err, fsx.ErrNotRegular):
-		l.problem(start, fmt.Sprintf("%s is not a regular file", f.Path), "")
+		l.unread(start, fmt.Sprintf("%s is not a regular file", f.Path))
 		return f
 	case errors.As(err, &tooLarge):
-		l.problem(start, fmt.Sprintf("%s is %v; not analyzed", f.Path, err), "")
+		l.unread(start, fmt.Sprintf("%s is %v; not analyzed", f.Path, err))
 		return f
 	case err != nil:
-		l.problem(start, fmt.Sprintf("cannot read %s: %v", f.Path, fsx.Cause(err)), "")
+		l.unread(start, fmt.Sprintf("cannot read %s: %v", f.Path, fsx.Cause(err)))
+		return f
+	}
+	if bytes.HasPrefix(src, gitCryptHeader) {
+		// Encrypted, whatever its name: the bytes are not its content.
+		l.note(fmt.Sprintf("%s skipped: it is encrypted with git-crypt", f.Path))
 		return f
 	}
 	f.Src = src
 	hf, diags := parseSource(src, f.Path, kind, l.fast)
 	f.HCL = hf
-	if kind == model.KindTFVars || kind == model.KindTFVarsJSON {
-		// An encrypted or templated tfvars file is not a syntax error:
-		// it is left out, with a note (opaque.go).
-		if why := OpaqueReason(src, !diags.HasErrors()); why != "" {
-			f.HCL = nil
-			l.note(fmt.Sprintf("%s skipped: it is %s", f.Path, why))
-			return f
-		}
+	// What Terraform would not load is not a syntax error: it is left
+	// out, with a note saying why (opaque.go, notloaded.go).
+	if why := skipReason(kind, src, diags.HasErrors(), l.tfDirs[filepath.Dir(abs)]); why != "" {
+		f.HCL = nil
+		l.note(fmt.Sprintf("%s skipped: it is %s", f.Path, why))
+		return f
 	}
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
@@ -111,7 +114,7 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 		if d.Detail != "" {
 			msg += ": " + d.Detail
 		}
-		l.problem(r, msg, "")
+		l.unread(r, msg)
 	}
 	return f
 }

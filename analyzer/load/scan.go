@@ -57,7 +57,7 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 				names = append(names, name)
 			}
 			if e.IsDir() {
-				if skipDir(name) {
+				if skipDir(name) || (len(l.opts.Exclude) > 0 && l.excluded(p)) {
 					continue
 				}
 				wg.Add(1)
@@ -67,7 +67,7 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 					sub, err := os.ReadDir(p)
 					if err != nil {
 						<-sem
-						l.problem(hcl.Range{Filename: l.display(p)}, fmt.Sprintf("cannot read %s: %v", l.display(p), fsx.Cause(err)), "")
+						l.unread(hcl.Range{Filename: l.display(p)}, fmt.Sprintf("cannot read %s: %v", l.display(p), fsx.Cause(err)))
 						return
 					}
 					visit(p, sub)
@@ -77,6 +77,15 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 			}
 			kind, ok := model.KindOf(name)
 			if !ok {
+				switch name {
+				case "terragrunt.hcl", "atmos.yaml":
+					if len(l.opts.Exclude) == 0 || !l.excluded(p) {
+						l.foundWrapperFile(p, name)
+					}
+				}
+				continue
+			}
+			if len(l.opts.Exclude) > 0 && l.excluded(p) {
 				continue
 			}
 			stat := withStat && (kind == model.KindTF || kind == model.KindTFJSON)
@@ -90,8 +99,8 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 					continue // a dangling link: Terraform skips it too
 				}
 				if err != nil {
-					l.problem(hcl.Range{Filename: l.display(p), Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}},
-						fmt.Sprintf("cannot read %s: %v", l.display(p), fsx.Cause(err)), "")
+					l.unread(hcl.Range{Filename: l.display(p), Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}},
+						fmt.Sprintf("cannot read %s: %v", l.display(p), fsx.Cause(err)))
 					continue
 				}
 			case stat:
@@ -107,9 +116,11 @@ func (l *loader) scan(root string, withStat bool) (map[string][]scannedFile, err
 		if shadowed := model.TofuShadowed(names); shadowed != nil {
 			files = slices.DeleteFunc(files, func(f scannedFile) bool { return shadowed[filepath.Base(f.path)] })
 		}
-		if len(files) > 0 {
+		if len(files) > 0 || l.isWrapperDir(dir) {
 			mu.Lock()
-			out[dir] = files
+			if len(files) > 0 {
+				out[dir] = files
+			}
 			mu.Unlock()
 			l.listed(dir, names)
 		}
@@ -136,4 +147,26 @@ func scannedPaths(byDir map[string][]scannedFile) []string {
 func isTFSource(path string) bool {
 	k, _ := model.KindOf(filepath.Base(path))
 	return k == model.KindTF || k == model.KindTFJSON
+}
+
+// foundWrapperFile records a terragrunt.hcl or atmos.yaml seen by the scan.
+func (l *loader) foundWrapperFile(p, name string) {
+	l.mu.Lock()
+	if name == "atmos.yaml" {
+		l.atmosFiles = append(l.atmosFiles, p)
+	} else {
+		l.tgFiles = append(l.tgFiles, p)
+		if l.tgDirs == nil {
+			l.tgDirs = map[string]bool{}
+		}
+		l.tgDirs[filepath.Dir(p)] = true
+	}
+	l.mu.Unlock()
+}
+
+// isWrapperDir reports whether the scan saw a terragrunt.hcl in dir.
+func (l *loader) isWrapperDir(dir string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.tgDirs[dir]
 }

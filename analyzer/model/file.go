@@ -17,6 +17,9 @@ const (
 	KindTFVarsJSON                     // *.tfvars.json
 	KindBackend                        // *.tfbackend
 	KindLock                           // .terraform.lock.hcl
+	// KindWrapper is a wrapper's configuration: terragrunt.hcl, an HCL
+	// file it includes, atmos.yaml. KindOf never returns it.
+	KindWrapper
 )
 
 // KindOf classifies a file name; ok is false for files tfgate does not read.
@@ -80,6 +83,10 @@ type File struct {
 	Src    []byte
 	HCL    *hcl.File // nil when the file could not be parsed at all
 	Module *Module   // nil for files given on the command line outside modules
+	// Generated marks what a wrapper writes at run time (a Terragrunt
+	// generate block): Path and Src are those of the configuration that
+	// holds it, and its blocks keep their lines there.
+	Generated bool
 }
 
 // Syntax returns the native-syntax body, or nil for JSON files.

@@ -8,33 +8,29 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// ModuleKind says how a module is used.
-type ModuleKind int
-
-const (
-	// Root modules are where `terraform apply` runs: they own state, backends
-	// and lock files.
-	Root ModuleKind = iota + 1
-	// Child modules are reusable: called through a local source by another
-	// scanned module, living under a modules/ directory, or the top of a module
-	// repository (a directory with examples/ or modules/ below it and neither a
-	// backend nor provider configuration of its own).
-	Child
-)
-
-func (k ModuleKind) String() string {
-	if k == Child {
-		return "child"
-	}
-	return "root"
-}
-
 // Module is one directory of Terraform configuration.
 type Module struct {
-	Dir     string // slash path relative to the working directory; "." for the working directory
-	AbsDir  string
-	Kind    ModuleKind
-	Example bool // a root under examples/, samples/, demo/, test/… (see classify): a demo, not something deployed
+	Dir    string // slash path relative to the working directory; "." for the working directory
+	AbsDir string
+	// Kind is what the directory is (kind.go), decided by the loader from
+	// the Evidence; Wrapper says which tool completes a WrapperRoot or runs
+	// a Terragrunt unit.
+	Kind     ModuleKind
+	Evidence []Evidence
+	Wrapper  *Wrapper
+	// Unit is set on Terragrunt units: the directory of a terragrunt.hcl.
+	Unit *Unit
+	// BackendElsewhere says why a root without a backend block does not
+	// keep local state: "Atmos generates it", ".gitignore lists backend.tf".
+	BackendElsewhere string
+	// Internal marks a nested module of another module
+	// (<module>/modules/<name>): the standard module structure lets it go
+	// without a README.
+	Internal bool
+	// Excluded modules are under an --exclude glob (or `exclude` in
+	// .tfgate.hcl) and were loaded only because a module calls them:
+	// nothing is reported in them.
+	Excluded bool
 	// Scanned is false for modules loaded only because a scanned module calls
 	// them (outside the paths given, or vendored): they are evaluated for their
 	// callers but not linted on their own.
@@ -84,9 +80,6 @@ func (m *Module) HasFile(name string) bool {
 	return i < len(m.DirFiles) && m.DirFiles[i] == name
 }
 
-// IsRoot reports whether the module is a root.
-func (m *Module) IsRoot() bool { return m.Kind == Root }
-
 // Name is the module's directory name, for messages.
 func (m *Module) Name() string {
 	if m.Dir == "." {
@@ -107,7 +100,23 @@ func (m *Module) Variable(name string) *Block {
 
 // FirstRange is where module-level findings go when nothing better exists:
 // the first terraform block, else line 1 of the first file.
+//
+// Files a wrapper generates come last: a Terragrunt unit's findings go to
+// its terragrunt.hcl when it has no configuration file of its own.
 func (m *Module) FirstRange() hcl.Range {
+	for _, tb := range m.Terraform {
+		if tb.File == nil || !tb.File.Generated {
+			return tb.DefRange
+		}
+	}
+	for _, f := range m.Files {
+		if !f.Generated {
+			return hcl.Range{Filename: f.Path, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
+		}
+	}
+	if m.Unit != nil && m.Unit.Config != nil {
+		return hcl.Range{Filename: m.Unit.Config.Path, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
+	}
 	if len(m.Terraform) > 0 {
 		return m.Terraform[0].DefRange
 	}
@@ -156,6 +165,9 @@ type ModuleCall struct {
 	// Providers maps the child's provider keys ("aws", "aws.west") to the
 	// caller's ("aws.dr"), from the call's providers argument.
 	Providers map[string]string
+	// Wrapper marks the call of a Terragrunt unit to its code: Block is the
+	// unit's terraform block and its attributes are the unit's inputs.
+	Wrapper bool
 }
 
 // IsLocal reports whether the source is a local path.

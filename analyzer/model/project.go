@@ -19,7 +19,10 @@ type Project struct {
 	WorkDir    string
 	Modules    []*Module // sorted by Dir
 	LooseFiles []*File   // tfvars and backend files in directories without .tf files
-	Problems   []Problem // input that could not be loaded
+	// WrapperFiles are the wrapper configurations read: terragrunt.hcl and
+	// the files it includes, atmos.yaml.
+	WrapperFiles []*File
+	Problems     []Problem // input that could not be loaded
 	// Roots are the repository roots of the scanned paths as real paths
 	// (every symbolic link resolved): the Git work tree holding each
 	// scanned path, else the scanned directory itself. File functions and
@@ -103,8 +106,14 @@ type Problem struct {
 	Range   hcl.Range
 	Message string
 	Module  string
-	// Note marks what was analyzed only in part, not broken input: an
-	// evaluation limit hit, a file a function may not read. Notes are
-	// reported at note severity.
+	// Unread marks a file whose content was not read in full (unreadable,
+	// or a syntax error): the rules that need every setting of a module
+	// leave the module alone. A module call that cannot be resolved does
+	// not make its file unread.
+	Unread bool
+	// Note marks input skipped on purpose or analyzed only in part, saying
+	// why: a file Terraform would not load (encrypted, a template), a module
+	// `terraform init` has not installed, an evaluation limit hit, a file a
+	// function may not read. Notes are never errors.
 	Note bool
 }

@@ -59,7 +59,7 @@ var (
 		Run: func(pass *analyzer.Pass) error {
 			for _, m := range pass.Project.Modules {
 				for _, b := range m.Backends {
-					if !m.IsRoot() || b.Type != "backend" || b.Labels[0] != "local" {
+					if m.Kind != model.Root || b.Type != "backend" || b.Labels[0] != "local" {
 						continue
 					}
 					f := analyzer.Finding{Range: b.Range, Module: m.Dir, Address: b.Address(),

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tfgate/tfgate/analyzer"
 	"github.com/tfgate/tfgate/analyzer/drift"
+	"github.com/tfgate/tfgate/analyzer/load"
 	"github.com/tfgate/tfgate/analyzer/report"
 	"github.com/tfgate/tfgate/internal/fsx"
 	"github.com/tfgate/tfgate/rules"
@@ -106,6 +107,7 @@ type driftFlags struct {
 	quiet       bool
 	color       colorFlags
 	chdir       string
+	exclude     []string
 }
 
 func newDriftFlags(stderr io.Writer) (*pflag.FlagSet, *driftFlags) {
@@ -132,6 +134,7 @@ func newDriftFlags(stderr io.Writer) (*pflag.FlagSet, *driftFlags) {
 	fs.DurationVar(&df.grace, "grace", drift.DefaultKillGrace, "after --timeout, SIGINT or SIGTERM, how long (`DURATION`) terraform gets to stop cleanly before it is killed (a second SIGINT or SIGTERM kills at once)")
 	fs.StringVar(&df.shard, "shard", "", "check only shard `K/N` (1-based: 1/4 … 4/4): roots are split by a stable hash of their path")
 	fs.StringVar(&df.shardIndex, "shard-index", "", "the same with a 0-based index (`INDEX/N`: 0/4 … 3/4), as a Kubernetes Indexed Job's $(JOB_COMPLETION_INDEX)")
+	fs.StringArrayVar(&df.exclude, "exclude", nil, excludeUsage)
 	fs.BoolVar(&df.listRoots, "list-roots", false, "print the roots that would be checked (after --shard) and exit")
 	fs.BoolVarP(&df.quiet, "quiet", "q", false, "no per-root progress lines on stderr (errors are still printed)")
 	df.color.add(fs)
@@ -270,10 +273,10 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		paths = []string{"."}
 	}
 
-	if df.listRoots {
-		return listDriftRoots(paths, wd, shard, stdout, stderr)
+	sel, err := excludeOptions(df.exclude, wd)
+	if err != nil {
+		return fail(err)
 	}
-
 	all := rules.All()
 	rule := rules.ByID(drift.RuleID)
 	opts := drift.Options{
@@ -291,6 +294,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		KillGrace:   df.grace,
 		Shard:       shard,
 		Rule:        rule,
+		Select:      sel,
 	}
 	cfgPath := df.config
 	if cfgPath == "" {
@@ -308,6 +312,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
+		opts.Select = cfg.Apply(opts.Select)
 		if opts.Ignores, err = drift.ParseIgnores(cfg.Extra); err != nil {
 			return fail(err)
 		}
@@ -320,6 +325,9 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 					"rule %s is disabled in %s, but `tfgate drift` exists to report it: drift is reported anyway (use drift ignores for expected drift)", drift.RuleID, display)})
 			}
 		}
+	}
+	if df.listRoots {
+		return listDriftRoots(paths, wd, shard, opts.Select, stdout, stderr)
 	}
 	if !df.quiet {
 		opts.Progress = func(s drift.RootSummary) { fmt.Fprintln(stderr, "tfgate: "+rootLine(s)) }
@@ -564,8 +572,8 @@ func mdTick(s string) string {
 }
 
 // listDriftRoots prints the roots a run would check, one per line.
-func listDriftRoots(paths []string, wd string, shard drift.Shard, stdout, stderr io.Writer) int {
-	roots, total, err := drift.Roots(paths, wd, shard)
+func listDriftRoots(paths []string, wd string, shard drift.Shard, sel load.LoadOptions, stdout, stderr io.Writer) int {
+	roots, total, err := drift.Roots(paths, wd, shard, sel)
 	if err != nil {
 		fmt.Fprintf(stderr, "tfgate drift: %v\n", err)
 		return exitError

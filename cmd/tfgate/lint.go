@@ -88,6 +88,7 @@ type lintFlags struct {
 	plan           string
 	terraformBin   string
 	strict         bool
+	exclude        []string
 }
 
 func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
@@ -118,6 +119,7 @@ func newLintFlags(stderr io.Writer) (*pflag.FlagSet, *lintFlags) {
 	fs.BoolVarP(&lf.quiet, "quiet", "q", false, "only the findings: no summary line, no tool warnings (errors are still printed)")
 	fs.StringVar(&lf.plan, "plan", "", "also lint this `PLAN` (terraform show -json output, a binary planfile, or - for stdin) on its real values")
 	fs.BoolVar(&lf.strict, "strict", false, strictUsage(rules.All()))
+	fs.StringArrayVar(&lf.exclude, "exclude", nil, excludeUsage)
 	fs.StringVar(&lf.terraformBin, "terraform-bin", "", "terraform or tofu binary (`PATH`) that converts binary planfiles (default: $TFGATE_TERRAFORM_BIN, then terraform, then tofu on PATH)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), lintUsage)
@@ -251,12 +253,16 @@ func execLint(cmd string, lf *lintFlags, paths, args []string, stdin io.Reader, 
 			paths[i] = absPath(wd, p)
 		}
 	}
-	lo := load.LoadOptions{Paths: paths, WorkDir: base}
+	lo, err := excludeOptions(lf.exclude, wd)
+	if err != nil {
+		return fail(err)
+	}
+	lo.Paths, lo.WorkDir = paths, base
 	if allFiles(paths) {
 		// pre-commit passes changed files: lint their modules and the
 		// modules that call them, found under the repository root (the
 		// working directory outside a repository).
-		lo = load.LoadOptions{Changed: paths, WorkDir: base}
+		lo.Paths, lo.Changed = nil, paths
 	}
 	gc := newGCTuner()
 	defer gc.stop()
@@ -538,4 +544,18 @@ func withArticle(s analyzer.Severity) string {
 		return "an error"
 	}
 	return "a " + s.String()
+}
+
+const excludeUsage = "do not lint paths matching `GLOB`, relative to the working directory (** matches any number of directories; repeatable; adds to exclude in .tfgate.hcl)"
+
+// excludeOptions turns --exclude patterns into load options.
+func excludeOptions(patterns []string, wd string) (load.LoadOptions, error) {
+	var lo load.LoadOptions
+	for _, p := range patterns {
+		if err := load.CheckGlob(p); err != nil {
+			return lo, fmt.Errorf("--exclude: %v", err)
+		}
+		lo.Exclude = append(lo.Exclude, load.Glob{Pattern: p, Base: wd, Origin: "--exclude"})
+	}
+	return lo, nil
 }

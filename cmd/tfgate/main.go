@@ -41,6 +41,7 @@ Usage:
 Commands:
   drift     detect infrastructure changed outside Terraform (refresh-only plans; exit 2 on drift)
   lint      check Terraform modules (the default: "tfgate ." is "tfgate lint .")
+  modules   show what every directory is (root, reusable, demo, wrapped…) and the evidence
   plan      check a plan (terraform show -json, or a binary planfile) on its real values
   rules     list the rules with their family, severity and docs
   version   print the version and commit (release stamp, else what the go command recorded)
@@ -82,6 +83,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runDrift(args[1:], stdout, stderr)
 	case "lint":
 		return runLint(args[1:], stdin, stdout, stderr)
+	case "modules":
+		return runModules(args[1:], stdout, stderr)
 	case "plan":
 		return runPlan(args[1:], stdin, stdout, stderr)
 	case "rules":

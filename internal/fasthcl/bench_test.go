@@ -36,28 +36,26 @@ func BenchmarkParse(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("hclsyntax", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(size))
-		for i := 0; i < b.N; i++ {
-			for j, src := range srcs {
-				if _, d := hclsyntax.ParseConfig(src, names[j], hcl.Pos{Line: 1, Column: 1}); d.HasErrors() {
-					b.Fatal(d)
+	hclParse := func(b *testing.B, src []byte, name string) {
+		if _, d := hclsyntax.ParseConfig(src, name, hcl.Pos{Line: 1, Column: 1}); d.HasErrors() {
+			b.Fatal(d)
+		}
+	}
+	each := func(parse func(b *testing.B, src []byte, name string)) func(*testing.B) {
+		return func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(size))
+			for i := 0; i < b.N; i++ {
+				for j, src := range srcs {
+					parse(b, src, names[j])
 				}
 			}
 		}
-	})
-	b.Run("fasthcl", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(size))
-		for i := 0; i < b.N; i++ {
-			for j, src := range srcs {
-				if _, ok := Parse(src, names[j]); !ok {
-					if _, d := hclsyntax.ParseConfig(src, names[j], hcl.Pos{Line: 1, Column: 1}); d.HasErrors() {
-						b.Fatal(d)
-					}
-				}
-			}
+	}
+	b.Run("hclsyntax", each(hclParse))
+	b.Run("fasthcl", each(func(b *testing.B, src []byte, name string) {
+		if _, ok := Parse(src, name); !ok {
+			hclParse(b, src, name)
 		}
-	})
+	}))
 }
