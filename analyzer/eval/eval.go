@@ -47,6 +47,7 @@ type Instance struct {
 	Env *model.Environment
 
 	vars        map[string]*varValue
+	taint       *fileTaint           // nil when no file function's value can reach the instance
 	locals      map[string]cty.Value // unmarked
 	localOrigin map[string]string
 	ctx         *hcl.EvalContext
@@ -132,18 +133,14 @@ func (r *Result) AllProblems() []model.Problem {
 	return append([]model.Problem(nil), r.ev.problems...)
 }
 
-// Secrets lists the strings of values that must never appear in output:
-// what file functions read (a link committed to the repository can point
-// at any file) and values marked sensitive (sensitive(), variables
-// declared sensitive), with every piece of them that expressions cut out,
-// longest first. It grows while rules evaluate; read it after they ran.
-// The redaction point of the reports replaces these strings wherever they
-// appear in a message, a snippet, an instance key or a related location.
-func (r *Result) Secrets() []string {
+// FileValues are the strings file functions returned: possibly secret,
+// never to be printed (filevalues.go). They grow while rules read
+// attributes through Scope: read them once the rules ran.
+func (r *Result) FileValues() []string {
 	if r.ev == nil {
 		return nil
 	}
-	return r.ev.secrets.list()
+	return r.ev.files.list()
 }
 
 // evaluator holds one evaluation's state: the per-module plans of local
@@ -161,7 +158,7 @@ type evaluator struct {
 	byKey map[string]*Instance
 
 	run           runBudget
-	secrets       secretSet
+	files         fileValues
 	fileFuncCache sync.Map // fileContext by root directory
 }
 
@@ -454,7 +451,16 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 				if in.Call.Wrapper {
 					origin = fmt.Sprintf("Terragrunt input (%s:%d)", r.Filename, r.Start.Line)
 				}
-				given[name] = written{evalMarked(in.Parent, in.Parent.ctx, a.Expr), origin, &r}
+				v := evalMarked(in.Parent, in.Parent.ctx, a.Expr)
+				given[name] = written{v, origin, &r}
+				if t := in.Parent.taint; t.carries(a.Expr) {
+					// The input carries what a file function read.
+					if in.taint == nil {
+						in.taint = &fileTaint{vars: map[string]bool{}}
+					}
+					in.taint.vars[name] = true
+					t.sink.add(v)
+				}
 			}
 		}
 	case !in.Standalone:
@@ -512,16 +518,6 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 		}
 		if len(vv.marks) > 0 {
 			in.mayMark.Store(true)
-			if in.budget != nil && in.budget.ev != nil {
-				// Their strings are secrets wherever they are printed.
-				for _, pm := range vv.marks {
-					if pm.Marks.Has(markSensitive) || pm.Marks.Has(markFile) {
-						if part, err := pm.Path.Apply(vv.Value); err == nil {
-							registerStrings(&in.budget.ev.secrets, part, 0)
-						}
-					}
-				}
-			}
 		}
 		out[name] = vv
 	}
@@ -606,6 +602,9 @@ type localPlan struct {
 	order []*model.Local
 	deps  map[string][]string
 	cycle map[string]bool
+	// callsFiles: the module's sources mention a file function
+	// (filevalues.go).
+	callsFiles bool
 }
 
 // planLocals returns a module's plan of locals, made once per evaluation.
@@ -619,7 +618,7 @@ func (ev *evaluator) planLocals(m *model.Module) *localPlan {
 }
 
 func (ev *evaluator) makeLocalPlan(m *model.Module) *localPlan {
-	lp := &localPlan{deps: map[string][]string{}, cycle: map[string]bool{}}
+	lp := &localPlan{deps: map[string][]string{}, cycle: map[string]bool{}, callsFiles: mayCallFiles(m)}
 	byName := map[string]*model.Local{}
 	for _, l := range m.Locals {
 		byName[l.Name] = l
@@ -733,6 +732,13 @@ func (ev *evaluator) evalLocals(in *Instance) {
 	marked := map[string]cty.Value{} // the locals as expressions see them, marks and all
 	in.localOrigin = map[string]string{}
 	lp := ev.planLocals(m)
+	if lp.callsFiles || in.taint != nil {
+		// Follow what file functions read (filevalues.go).
+		if in.taint == nil {
+			in.taint = &fileTaint{}
+		}
+		in.taint.funcs, in.taint.locals, in.taint.sink = taintFuncs, map[string]bool{}, &ev.files
+	}
 	for _, l := range lp.order {
 		var v cty.Value
 		if lp.cycle[l.Name] {
@@ -752,10 +758,25 @@ func (ev *evaluator) evalLocals(in *Instance) {
 		}
 		marked[l.Name] = v
 		in.locals[l.Name] = exportValue(in, v)
+		if in.taint.carries(l.Attr.Expr) {
+			in.taint.locals[l.Name] = true
+			in.taint.sink.add(v)
+		}
 		in.localOrigin[l.Name] = fmt.Sprintf("local.%s (%s:%d)", l.Name, l.Attr.Range.Filename, l.Attr.Range.Start.Line)
 	}
 	vars["local"] = cty.ObjectVal(marked)
 	in.ctx = ctx
+}
+
+// VarValue returns the value of one of the instance's input variables
+// (unknown when it was not set and has no default); ok is false when the
+// module declares no such variable.
+func (in *Instance) VarValue(name string) (v cty.Value, ok bool) {
+	vv := in.vars[name]
+	if vv == nil {
+		return cty.NilVal, false
+	}
+	return vv.Value, true
 }
 
 // local returns a local value of this instance.

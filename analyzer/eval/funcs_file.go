@@ -45,6 +45,14 @@ var fileFuncNames = map[string]bool{
 	"filebase64sha256": true, "filebase64sha512": true,
 }
 
+// taintFuncs are the functions whose results filevalues.go follows: those
+// that return what a file holds (not its name, existence or digest), in
+// both namespaces.
+var taintFuncs = map[string]bool{
+	"file": true, "filebase64": true, "templatefile": true,
+	"core::file": true, "core::filebase64": true, "core::templatefile": true,
+}
+
 // fileReader reads files for one root directory within one repository.
 type fileReader struct {
 	base  string // Terraform's working directory: the root module's directory
