@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -66,9 +67,13 @@ func BaselineJSON(findings []*Finding) ([]byte, error) {
 		seen[fp] = true
 		bf.Findings = append(bf.Findings, baselineEntry{Fingerprint: fp, Rule: f.RuleID, File: f.Range.Filename, Address: f.Address, Message: f.Message})
 	}
-	out, err := json.MarshalIndent(bf, "", "  ")
-	if err != nil {
+	// Not HTML-escaped: messages stay readable (`<redacted>`, `->`).
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(bf); err != nil {
 		return nil, err
 	}
-	return append(out, '\n'), nil
+	return buf.Bytes(), nil
 }

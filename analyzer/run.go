@@ -54,6 +54,8 @@ type Result struct {
 	// Timings of the phases of the run, in order (`TFGATE_TIMINGS=1 tfgate
 	// lint` prints them).
 	Timings []PhaseTiming
+	// redactor hides the run's secret values (redact.go).
+	redactor *redactor
 }
 
 // PhaseTiming is how long one phase of a run took.
@@ -216,6 +218,12 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 	wg.Wait()
 	findings = preferPlan(findings, newPlanCoverage(p, opts.Plan, planRoot, active))
 	findings = mergeFindings(findings)
+	// The one redaction point (redact.go): before fingerprints are used
+	// for ignores and the baseline, and before any reporter.
+	res.redactor = newRedactor(p, ev, opts)
+	for _, f := range findings {
+		res.redactor.finding(f)
+	}
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -233,6 +241,14 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 	findings = dropContext(p, findings)
 	applyBaseline(opts.Baseline, findings)
 	SortFindings(findings)
+	for _, f := range findings {
+		if f.Suppression != nil {
+			f.Suppression.Justification = res.redactor.redact(f.Suppression.Justification)
+		}
+	}
+	for i := range res.Notifications {
+		res.Notifications[i].Message = res.redactor.redact(res.Notifications[i].Message)
+	}
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Message < res.Notifications[j].Message })
 	res.Findings = findings
 	return res

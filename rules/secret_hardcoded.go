@@ -29,13 +29,23 @@ var secretHardcoded = register(&analyzer.Rule{
 			"GitHub, Slack and Stripe tokens, Google API keys, PEM private keys in heredocs, JWTs, URLs and " +
 			"connection strings with a password, GCP service account keys), or when it sits under a secret name " +
 			"(`password`, `secret_key`, `token`, `client_secret`…) or a sensitive variable and could be the " +
-			"secret itself. Placeholders such as `CHANGE_ME` or `<…>` are not reported.\n\n" +
+			"secret itself. A value is not a candidate when it is a placeholder (`CHANGE_ME`, `example`, `dummy`, " +
+			"`TODO`, `xxxx`, `<…>`, or one of these in base64) — the whole value, not a prefix: `ChangeMe123!` is a " +
+			"usable password; a reference or template in another tool's syntax (`${…}`, `{{ … }}`, `$name:key`, " +
+			"`%s`, `vault:`, `op://`, `sm://` URIs, Key Vault and CloudFormation references); a path or name in a " +
+			"secret store (an ARN, `/prod/db/PASSWORD`, `projects/…/secrets/…`); an ID of a public shape (a " +
+			"CloudFront distribution, a subnet); a character set; an identifier. Names count by what they hold: " +
+			"`*_ssm_key`, `*_path`, `*_arn`, `*_spec`, `*_domains`, `dkim_tokens`, `random_password_override_special` " +
+			"hold no secret, and below a name that says placeholder, dummy or example only the shape of a credential " +
+			"counts. A literal, non-placeholder default of a variable named like a password is hard-coded whether or " +
+			"not the variable is sensitive.\n\n" +
 			"Only literals count: references (`var.db_password`, `random_password.db.result`, " +
 			"`data.aws_secretsmanager_secret_version.db.secret_string`, `ephemeral.vault_kv_secret_v2.db.data`) " +
 			"and templates that interpolate are how secrets should flow. A credential-shaped token in the literal " +
 			"text of an interpolating template (a key in a `user_data` script) is still reported. The finding " +
-			"names the argument and the kind of credential, never the value, and output formats never show the " +
-			"lines it covers.",
+			"names the argument, the kind of credential and the signal that matched (its shape, the name it sits " +
+			"under, a sensitive variable; \"high-entropy\" when the value is random-looking), never the value, and " +
+			"output formats never show the lines it covers.",
 		Fix: "Rotate the credential first: it has been exposed. Then read it at run time: from a variable declared " +
 			"with `sensitive = true` and set from your CI's secret store, from a data source or (Terraform 1.10 " +
 			"and later) an ephemeral resource of a secrets manager, or generate it with `random_password`. " +
@@ -74,23 +84,23 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 		report := func(h secrets.SecretHit, addr, attr, msg string) {
 			pass.Report(analyzer.Finding{Range: h.Range, Message: msg, Module: m.Dir, Address: addr, Attribute: attr, Secret: true})
 		}
-		blockArgs := func(b *model.Block) {
+		blockArgs := func(b *model.Block, fix string) {
 			addr := b.Address()
 			for _, h := range secrets.BlockSecrets(b.Body) {
-				report(h, addr, h.Path, "`"+addr+"` sets `"+h.Path+"` to a literal that looks like "+h.Kind)
+				report(h, addr, h.Path, "`"+addr+"` sets `"+h.Path+"` to "+hardcoded(h, "in an argument")+"; "+fix)
 			}
 		}
 		for _, b := range m.Providers {
-			blockArgs(b)
+			blockArgs(b, fixProviderSecret)
 		}
 		for _, b := range m.Backends {
-			blockArgs(b)
+			blockArgs(b, fixBackendSecret)
 		}
 		for _, c := range m.ModuleCalls {
-			blockArgs(c.Block)
+			blockArgs(c.Block, fixRuntimeSecret)
 		}
 		for _, b := range m.Resources {
-			blockArgs(b)
+			blockArgs(b, fixRuntimeSecret)
 		}
 		for _, v := range m.Variables {
 			a := v.Attr("default")
@@ -104,10 +114,10 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 				sub := secretSubPath(name, h.Path)
 				if sub == "" {
 					h.Range = a.Range
-					report(h, addr, "default", "default of `"+addr+"` looks like "+h.Kind)
+					report(h, addr, "default", "default of `"+addr+"` is "+hardcoded(h, "default of a variable")+"; "+fixDefaultSecret)
 					continue
 				}
-				report(h, addr, secretJoinAttr("default", sub), "default of `"+addr+"` sets `"+sub+"` to a literal that looks like "+h.Kind)
+				report(h, addr, secretJoinAttr("default", sub), "default of `"+addr+"` sets `"+sub+"` to "+hardcoded(h, "in a variable default")+"; "+fixDefaultSecret)
 			}
 		}
 		for _, l := range m.Locals {
@@ -116,10 +126,10 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 				sub := secretSubPath(l.Name, h.Path)
 				if sub == "" {
 					h.Range = l.Attr.Range
-					report(h, addr, "", "`"+addr+"` is a literal that looks like "+h.Kind)
+					report(h, addr, "", "`"+addr+"` is "+hardcoded(h, "local value")+"; "+fixRuntimeSecret)
 					continue
 				}
-				report(h, addr, sub, "`"+addr+"` sets `"+sub+"` to a literal that looks like "+h.Kind)
+				report(h, addr, sub, "`"+addr+"` sets `"+sub+"` to "+hardcoded(h, "in a local value")+"; "+fixRuntimeSecret)
 			}
 		}
 		for _, o := range m.Outputs {
@@ -132,10 +142,10 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 				sub := secretSubPath(name, h.Path)
 				if sub == "" {
 					h.Range = a.Range
-					report(h, addr, "value", "`"+addr+"` value is a literal that looks like "+h.Kind)
+					report(h, addr, "value", "value of `"+addr+"` is "+hardcoded(h, "output value")+"; "+fixRuntimeSecret)
 					continue
 				}
-				report(h, addr, secretJoinAttr("value", sub), "`"+addr+"` sets `"+sub+"` to a literal that looks like "+h.Kind)
+				report(h, addr, secretJoinAttr("value", sub), "`"+addr+"` sets `"+sub+"` to "+hardcoded(h, "in an output value")+"; "+fixRuntimeSecret)
 			}
 		}
 	}
@@ -164,7 +174,7 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 				}
 				pass.Report(analyzer.Finding{
 					Range:     h.Range,
-					Message:   "backend configuration `" + h.Path + "` is set to what looks like " + h.Kind,
+					Message:   "backend setting `" + h.Path + "` is " + hardcoded(h, "backend setting") + "; " + fixBackendSecret,
 					Module:    module,
 					Address:   "file@" + f.Path,
 					Attribute: h.Path,
@@ -174,6 +184,26 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// Fixes named in secret-hardcoded's messages, by where the secret is.
+const (
+	fixRuntimeSecret  = "rotate it, then pass it in at run time (a sensitive variable, a secrets manager data source, `random_password`)"
+	fixProviderSecret = "rotate it, then leave the argument out: the provider reads credentials from the environment or an assumed role"
+	fixBackendSecret  = "rotate it, then pass it at init time from your secret store (the backend's environment variables)"
+	fixDefaultSecret  = "rotate it, then remove the default and set the variable from your secret store (`TF_VAR_…` in CI)"
+)
+
+// hardcoded describes a hit for a message: "a hard-coded password: a
+// literal in an argument named like a password (`password`), not a
+// placeholder or a reference", never with the value. where is what holds
+// the value ("in an argument").
+func hardcoded(h secrets.SecretHit, where string) string {
+	what := "a hard-coded " + strings.TrimPrefix(strings.TrimPrefix(h.Kind, "an "), "a ")
+	if !strings.HasPrefix(h.Kind, "a") {
+		what = "hard-coded " + h.Kind // credentials
+	}
+	return what + ": " + h.Why(where)
 }
 
 // secretSubPath is the part of a hit's path below the top-level name:

@@ -64,7 +64,7 @@ func runSecretInTfvars(pass *analyzer.Pass) error {
 				}
 				pass.Report(analyzer.Finding{
 					Range:     rng,
-					Message:   "`" + h.Path + "` is set to what looks like " + h.Kind,
+					Message:   "`" + h.Path + "` is " + hardcoded(h, "tfvars value") + "; rotate it, then keep it out of the repository: set `TF_VAR_" + a.Name + "` from your CI's secret store",
 					Module:    module,
 					Address:   "file@" + f.Path,
 					Attribute: h.Path,

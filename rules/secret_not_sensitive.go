@@ -27,9 +27,12 @@ var secretNotSensitive = register(&analyzer.Rule{
 			"more people can read than the secret store it came from.\n\n" +
 			"tfgate reports:\n\n" +
 			"- a variable whose name says it holds a secret (`db_password`, `api_token`, `client_secret`, " +
-			"`credentials`…) without `sensitive = true`. Names about a secret (`password_length`, `secret_name`, " +
-			"`token_ttl`, `kms_key_arn`), switches (`enable_secret_rotation`) and `bool` or `number` variables " +
-			"are not secrets. An object-typed variable counts when one of its fields is secret-named " +
+			"`credentials`…) without `sensitive = true`. Names are judged by what they hold: names about a secret " +
+			"(`password_length`, `secret_name`, `token_ttl`, `kms_key_arn`, `*_ssm_key`, `*_path`, `*_spec`, " +
+			"`*_units`, `*_validity`, `*_domains`, `*_rotation_days`), names of where it is kept (`ssm_path_password`), " +
+			"public tokens (`dkim_tokens`, `verification_token`), switches (`enable_secret_rotation`), `bool` or " +
+			"`number` variables, and variables whose description says they hold a name, path or ARN (\"Name of the " +
+			"SSM parameter…\") or whose literal default is one are not secrets. An object-typed variable counts when one of its fields is secret-named " +
 			"(`object({ username = string, password = string })`); an untyped variable with a map default " +
 			"(`default = {}`), or with no default and a plural name (`service_principal_passwords`), is taken " +
 			"for a map of settings;\n" +
@@ -77,7 +80,7 @@ func runSecretNotSensitive(pass *analyzer.Pass) error {
 		for _, v := range m.Variables {
 			name := v.Labels[0]
 			class, kind := secrets.ClassifyName(name)
-			if class != secrets.NameSecret || secretStaticTrue(v, "sensitive") || secretStaticTrue(v, "ephemeral") || !secretVarHoldsSecret(v) {
+			if class != secrets.NameSecret || secretStaticTrue(v, "sensitive") || secretStaticTrue(v, "ephemeral") || !secretVarHoldsSecret(v) || secretVarHoldsReference(v) {
 				continue
 			}
 			rng := v.DefRange
@@ -85,8 +88,9 @@ func runSecretNotSensitive(pass *analyzer.Pass) error {
 				rng = a.Range
 			}
 			pass.Report(analyzer.Finding{
-				Range:     rng,
-				Message:   "variable `" + name + "` looks like it holds " + kind + " but is not marked `sensitive = true`",
+				Range: rng,
+				Message: "variable `" + name + "` is named like " + kind + " but is not marked `sensitive = true`, so plans, " +
+					"`terraform output` and CI logs show its value; add `sensitive = true` (or `ephemeral = true`, Terraform 1.10+, when it need not be stored)",
 				Module:    m.Dir,
 				Address:   v.Address(),
 				Attribute: "sensitive",
@@ -118,6 +122,25 @@ func runSecretNotSensitive(pass *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// secretVarHoldsReference reports whether a secret-named variable says
+// that it holds where the secret is, not the secret: its description
+// ("Name of the SSM parameter that holds the token") or a literal default
+// that is a path, an identifier, an ARN or a reference ("spotinst_token",
+// "/grafana/%s/api_key").
+func secretVarHoldsReference(v *model.Block) bool {
+	if d, ok := v.StaticString("description"); ok && secrets.DescribesReference(d) {
+		return true
+	}
+	if a := v.Attr("default"); a != nil {
+		if s, ok := model.StaticString(a.Expr); ok {
+			if _, ref := secrets.HoldsReference(s); ref {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func planSecretNotSensitive(pass *analyzer.Pass) error {
@@ -191,10 +214,14 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 // secretHitWhat says what was found, and where inside the value when it is
 // nested ("a password at `db.password`"). It never includes the value.
 func secretHitWhat(name string, h secrets.SecretHit) string {
-	if h.Path == "" || h.Path == name {
-		return h.Kind
+	what := h.Kind
+	if h.Path != "" && h.Path != name {
+		what += " at `" + h.Path + "`"
 	}
-	return h.Kind + " at `" + h.Path + "`"
+	if h.Signal == secrets.ByShape {
+		return what + " (recognised by its shape)"
+	}
+	return what + " (under the name `" + h.Name + "`, not a placeholder or a reference)"
 }
 
 // planConfigLoc is where a finding about a root variable or output goes:

@@ -52,7 +52,7 @@ func TestLooksLikeCredential(t *testing.T) {
 		{"postgres://app:S3cr3tPassw0rd@db.prod.internal:5432/app", "a URL with a password"},
 		{"https://deploy:Tr0ub4dor3@git.example.com/infra.git", "a URL with a password"},
 		{"Server=tcp:db.example.net;Database=app;User Id=app;Password=Tr0ub4dor3;", "a connection string with a password"},
-		{"DefaultEndpointsProtocol=https;AccountName=logs;AccountKey=VEVTVGZha2VURVNUZmFrZVRFU1RmYWtlVEVTVGZha2U=;", "a connection string with an access key"},
+		{"DefaultEndpointsProtocol=https;AccountName=logs;AccountKey=Zq8rT2vN5xK0bL7mW3yH9cJ4D6sG1aP0eU2iO8k+Vw==;", "a connection string with an access key"},
 
 		// Not credentials.
 		{"", ""},
@@ -153,6 +153,29 @@ func TestSecretName(t *testing.T) {
 		{"key", false, ""},
 		{"passwordless", false, ""},
 		{"secretsmanager_arn", false, ""},
+		// Names judged by what they hold (issue 16).
+		{"db_password_ssm_key", false, ""},
+		{"db_password_key", false, ""},
+		{"ssm_path_password", false, ""},
+		{"ssm_path_format_api_key", false, ""},
+		{"customer_master_key_spec", false, ""},
+		{"client_token_validity_units", false, ""},
+		{"token_domains", false, ""},
+		{"random_password_override_special", false, ""},
+		{"secret_access_metric_namespace", false, ""},
+		{"software_token_mfa_configuration", false, ""},
+		{"sops_secrets_directory", false, ""},
+		{"sops_secrets", false, ""},
+		{"dkim_tokens", false, ""},
+		{"verification_token", false, ""},
+		{"creation_token", false, ""},
+		{"image_pull_secrets", false, ""},
+		{"chamber_name_token", false, ""},
+		{"client_secret_key", true, "a client secret"},
+		{"mq_admin_password", true, "a password"},
+		{"github_token_override", true, "a token"},
+		{"id_token", true, "a token"},
+		{"vault_token", true, "a token"},
 	} {
 		if got := secrets.SecretName(tc.name); got != tc.secret {
 			t.Errorf("SecretName(%q) = %v, want %v", tc.name, got, tc.secret)
@@ -168,6 +191,8 @@ func TestIsPlaceholder(t *testing.T) {
 		"", "  ", "<your key>", "<password>", "CHANGE_ME", "changeme", "change-me-in-prod", "TODO", "TODO: set me",
 		"${DB_PASSWORD}", "$DB_PASSWORD", "{{ db_password }}", "********", "xxxxxxxxxx", "REPLACE_WITH_REAL_KEY",
 		"your-api-key-here", "password", "secret", "none", "null", "[REDACTED]", "%s", "dummy", "placeholder",
+		"example", "test", "xxx", "<db password>", "AKIAXXXXXXXXXXXXXXXX", "sk_live_...", "Y2hhbmdlbWU=", // base64 "changeme"
+		"ZHVtbXktcGFzc3dvcmQ=", "c3RhZ2luZ29ubHkK", // base64 "dummy-password", "stagingonly\n"
 	} {
 		if !secrets.IsPlaceholder(s) {
 			t.Errorf("IsPlaceholder(%q) = false, want true", s)
@@ -175,6 +200,9 @@ func TestIsPlaceholder(t *testing.T) {
 	}
 	for _, s := range []string{
 		"Tr0ub4dor&3", "hunter2hunter2", fakeAWSSecret, fakeAWSKeyID, "S3cr3tPassw0rd", "correcthorsebatterystaple",
+		// Built on a placeholder word, with digits and symbols: usable passwords.
+		"ChangeMe123!", "changeme2024", "Example#1", "test-Passw0rd",
+		"VHIwdWI0ZG9yJjM=", // base64 of a password is not a placeholder
 	} {
 		if secrets.IsPlaceholder(s) {
 			t.Errorf("IsPlaceholder(%q) = true, want false", s)
@@ -228,6 +256,23 @@ func TestDetectSecret(t *testing.T) {
 		{"kms_key_arn", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", ""},
 		{"secret_id", "Tr0ub4dor3XY", ""},
 		{"description", "Rotate the password every 30 days", ""},
+		// Traps: references, formats, store paths, public IDs, charsets (issue 16).
+		{"password", "$db:password", ""},
+		{"password", "/grafana/%s/api_key", ""},
+		{"api_key", "/prod/app/DB_PASSWORD", ""},
+		{"token", "vault:secret/data/ci#token", ""},
+		{"client_secret", "sm://acme-prod/oauth-client-secret", ""},
+		{"password", "op://Infrastructure/Postgres/password", ""},
+		{"secret", "ref+awsssm://prod/service/token", ""},
+		{"password", "{{resolve:secretsmanager:prod/db:SecretString:password}}", ""},
+		{"password", "@Microsoft.KeyVault(SecretUri=https://acme.vault.azure.net/secrets/db/)", ""},
+		{"secret", "SecretsManager", ""},
+		{"secret", "OracleEnterpriseManagementSecrets", ""},
+		{"password", "!#$%&*()-_=+[]{}<>:?", ""},
+		{"secret", "E1234567890ABC", ""},
+		{"secret", "subnet-0a1b2c3d4e5f67890", ""},
+		{"password", "ChangeMe123!", "a password"},
+		{"password", "Admin123!", "a password"},
 	} {
 		kind, ok := secrets.DetectSecret(tc.name, tc.value)
 		if ok != (tc.kind != "") || kind != tc.kind {
@@ -301,5 +346,38 @@ func TestValueSecrets(t *testing.T) {
 	}
 	if strings.Join(got, "; ") != strings.Join(want, "; ") {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestDescribesReference(t *testing.T) {
+	for desc, want := range map[string]bool{
+		"Kube Secret Name for tailscale":                                                    true,
+		"The path in AWS SSM to the Grafana API Key":                                        true,
+		"Chamber parameter name store Spotinst token":                                       true,
+		"ARN of the Secrets Manager secret holding the password":                            true,
+		"Name of the SSM parameter with the token":                                          true,
+		"Password of the database admin user":                                               false,
+		"The API key for Datadog":                                                           false,
+		"Secret used to sign each webhook request":                                          false,
+		"Use the value of this variable as the GitHub token instead of reading it from SSM": false,
+		"Master password of the database; set TF_VAR_db_password from the CI secret store":  false,
+	} {
+		if got := secrets.DescribesReference(desc); got != want {
+			t.Errorf("DescribesReference(%q) = %v, want %v", desc, got, want)
+		}
+	}
+}
+
+func TestDescribesReferenceFirstSentence(t *testing.T) {
+	for desc, want := range map[string]bool{
+		"The name of the Datadog API secret":                                                             true,
+		"ARN or Id of the AWS KMS key to be used to encrypt the secret values":                           true,
+		"Parameter store secret name containing the InfoX client secret":                                 true,
+		"A map of the catalog name to Athena Federated Query connection strings":                         false,
+		"Map of secrets to be created. Each secret can have:\n  - name: The name of the secret (a path)": false,
+	} {
+		if got := secrets.DescribesReference(desc); got != want {
+			t.Errorf("DescribesReference(%q) = %v, want %v", desc, got, want)
+		}
 	}
 }

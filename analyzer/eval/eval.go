@@ -44,6 +44,7 @@ type Instance struct {
 	Env *model.Environment
 
 	vars        map[string]*varValue
+	taint       *fileTaint // nil when no file function's value can reach the instance
 	locals      map[string]cty.Value
 	localOrigin map[string]string
 	ctx         *hcl.EvalContext
@@ -123,6 +124,9 @@ const maxModuleDepth = 32
 type Result struct {
 	Instances []*Instance // sorted by module directory, then call chain
 	Problems  []model.Problem
+	// FileValues are the strings file functions returned: possibly
+	// secret, never to be printed (filevalues.go).
+	FileValues []string
 }
 
 // evaluator holds one evaluation's state: the per-module plans of local
@@ -135,6 +139,7 @@ type evaluator struct {
 	mu        sync.Mutex // guards instances and problems
 	instances []*Instance
 	problems  []model.Problem
+	files     fileValues
 }
 
 type localPlanOnce struct {
@@ -205,7 +210,7 @@ func Instantiate(p *model.Project, opts Options) *Result {
 		}
 		return envName(a.Root().Env) < envName(b.Root().Env)
 	})
-	return &Result{Instances: ev.instances, Problems: ev.problems}
+	return &Result{Instances: ev.instances, Problems: ev.problems, FileValues: ev.files.list()}
 }
 
 // runsOf lists the environments a root is evaluated in: each of its
@@ -348,7 +353,16 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 				if in.Call.Wrapper {
 					origin = fmt.Sprintf("Terragrunt input (%s:%d)", r.Filename, r.Start.Line)
 				}
-				given[name] = written{in.Parent.eval(a.Expr), origin, &r}
+				v := in.Parent.eval(a.Expr)
+				given[name] = written{v, origin, &r}
+				if t := in.Parent.taint; t.carries(a.Expr) {
+					// The input carries what a file function read.
+					if in.taint == nil {
+						in.taint = &fileTaint{vars: map[string]bool{}}
+					}
+					in.taint.vars[name] = true
+					t.sink.add(v)
+				}
 			}
 		}
 	case !in.Standalone:
@@ -470,6 +484,9 @@ type localPlan struct {
 	order []*model.Local
 	deps  map[string][]string
 	cycle map[string]bool
+	// callsFiles: the module's sources mention a file function
+	// (filevalues.go).
+	callsFiles bool
 }
 
 // planLocals returns a module's plan of locals, made once per evaluation.
@@ -483,7 +500,7 @@ func (ev *evaluator) planLocals(m *model.Module) *localPlan {
 }
 
 func (ev *evaluator) makeLocalPlan(m *model.Module) *localPlan {
-	lp := &localPlan{deps: map[string][]string{}, cycle: map[string]bool{}}
+	lp := &localPlan{deps: map[string][]string{}, cycle: map[string]bool{}, callsFiles: mayCallFiles(m)}
 	byName := map[string]*model.Local{}
 	for _, l := range m.Locals {
 		byName[l.Name] = l
@@ -598,6 +615,13 @@ func (ev *evaluator) evalLocals(in *Instance) {
 	in.locals = map[string]cty.Value{}
 	in.localOrigin = map[string]string{}
 	lp := ev.planLocals(m)
+	if lp.callsFiles || in.taint != nil {
+		// Follow what file functions read (filevalues.go).
+		if in.taint == nil {
+			in.taint = &fileTaint{}
+		}
+		in.taint.funcs, in.taint.locals, in.taint.sink = fileFuncNames(), map[string]bool{}, &ev.files
+	}
 	for _, l := range lp.order {
 		var v cty.Value
 		if lp.cycle[l.Name] {
@@ -616,10 +640,25 @@ func (ev *evaluator) evalLocals(in *Instance) {
 			v = evalIn(lctx, l.Attr.Expr)
 		}
 		in.locals[l.Name] = v
+		if in.taint.carries(l.Attr.Expr) {
+			in.taint.locals[l.Name] = true
+			in.taint.sink.add(v)
+		}
 		in.localOrigin[l.Name] = fmt.Sprintf("local.%s (%s:%d)", l.Name, l.Attr.Range.Filename, l.Attr.Range.Start.Line)
 	}
 	vars["local"] = cty.ObjectVal(in.locals)
 	in.ctx = ctx
+}
+
+// VarValue returns the value of one of the instance's input variables
+// (unknown when it was not set and has no default); ok is false when the
+// module declares no such variable.
+func (in *Instance) VarValue(name string) (v cty.Value, ok bool) {
+	vv := in.vars[name]
+	if vv == nil {
+		return cty.NilVal, false
+	}
+	return vv.Value, true
 }
 
 // local returns a local value of this instance.

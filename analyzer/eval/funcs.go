@@ -83,6 +83,16 @@ func functions() map[string]function.Function {
 // fileFuncs reads files relative to a base directory, within size limits.
 // Only files under root may be read, so a crafted module cannot make tfgate
 // read /etc/shadow into a finding.
+// fileFuncNames names the file functions (filevalues.go follows their
+// results).
+var fileFuncNames = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
+	for name := range fileFuncs("", "") {
+		out[name] = true
+	}
+	return out
+})
+
 func fileFuncs(base, root string) map[string]function.Function {
 	read := func(p string) ([]byte, error) {
 		if !filepath.IsAbs(p) {

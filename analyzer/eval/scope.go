@@ -42,6 +42,7 @@ func (in *Instance) Scopes(b *model.Block) []Scope {
 	}
 	if a := b.Attr("count"); a != nil {
 		v := in.eval(a.Expr)
+		in.taint.record(a.Expr, v)
 		if v.IsKnown() && !v.IsNull() && v.Type() == cty.Number {
 			if n, acc := v.AsBigFloat().Int64(); acc == 0 && n > 0 && n <= maxExpand {
 				out := make([]Scope, 0, n)
@@ -56,6 +57,8 @@ func (in *Instance) Scopes(b *model.Block) []Scope {
 	}
 	if a := b.Attr("for_each"); a != nil {
 		v := in.eval(a.Expr)
+		in.taint.record(a.Expr, v)
+		in.taint.recordKeys(a.Expr, v) // instance keys are shown in messages
 		if v.IsWhollyKnown() && !v.IsNull() && v.CanIterateElements() && v.LengthInt() <= maxExpand {
 			var out []Scope
 			for it := v.ElementIterator(); it.Next(); {
@@ -88,7 +91,11 @@ func (s Scope) Attr(name string) (cty.Value, *hcl.Attribute) {
 	if s.unknown {
 		return cty.DynamicVal, a
 	}
-	return evalIn(s.ctx, a.Expr), a
+	v := evalIn(s.ctx, a.Expr)
+	if s.Inst != nil {
+		s.Inst.taint.record(a.Expr, v)
+	}
+	return v, a
 }
 
 // eval evaluates an expression in the scope.
@@ -158,6 +165,9 @@ func (s Scope) nativeBlocks(sb *hclsyntax.Body, typ string) []Scope {
 				return ctx
 			}
 			coll := evalIn(s.ctx, fe.Expr)
+			if s.Inst != nil {
+				s.Inst.taint.record(fe.Expr, coll)
+			}
 			if !coll.IsWhollyKnown() || coll.IsNull() || !coll.CanIterateElements() {
 				out = append(out, Scope{Inst: s.Inst, Block: nb, Body: content.Body, Key: s.Key, ctx: bind(cty.DynamicVal, cty.DynamicVal), raw: content.Body, unknown: true})
 				continue

@@ -85,6 +85,7 @@ func Render(format string, res *analyzer.Result, meta Meta) ([]byte, error) {
 	if res == nil {
 		return nil, fmt.Errorf("report: no result to render")
 	}
+	meta.CommandLine = res.Redact(meta.CommandLine)
 	switch format {
 	case "text":
 		return renderText(res, meta), nil
@@ -208,6 +209,7 @@ const redacted = "<redacted>"
 
 // sources gives snippet lines with secrets masked.
 type sources struct {
+	redact  func(string) string // the run's secret values (analyzer.Result.Redact)
 	files   map[string]*model.File
 	secrets map[string]map[int]mask // file → line → mask
 	starts  map[string][]int        // file → byte offset of each line start (BOM stripped)
@@ -216,7 +218,7 @@ type sources struct {
 // newSources indexes the lines that findings marked Secret cover, in any
 // file, suppressed or not. It is built once per render.
 func newSources(res *analyzer.Result) *sources {
-	s := &sources{files: res.Files, secrets: map[string]map[int]mask{}, starts: map[string][]int{}}
+	s := &sources{redact: res.Redact, files: res.Files, secrets: map[string]map[int]mask{}, starts: map[string][]int{}}
 	for _, f := range res.Findings {
 		if !f.Secret || f.Range.Filename == "" {
 			continue
@@ -303,11 +305,22 @@ func (s *sources) line(name string, n int) (text string, keep int, ok bool) {
 	if !ok {
 		return "", -1, false
 	}
-	k := s.secrets[name][n]
-	if k == maskNone {
-		return text, -1, true
+	keep = -1
+	if k := s.secrets[name][n]; k != maskNone {
+		text, keep = maskText(text, k, s.isJSON(name))
 	}
-	text, keep = maskText(text, k, s.isJSON(name))
+	// A secret value of the run, wherever it is written (a sensitive
+	// value used in another file, a file() content pasted in a local).
+	if red := s.redact(text); red != text {
+		same := 0
+		for same < len(text) && same < len(red) && text[same] == red[same] {
+			same++
+		}
+		if keep < 0 || same < keep {
+			keep = same
+		}
+		text = red
+	}
 	return text, keep, true
 }
 

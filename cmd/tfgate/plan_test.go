@@ -297,13 +297,13 @@ func TestPlanE2E(t *testing.T) {
 				return fmt.Sprintf("%s:%d", file, strings.Count(string(data[:i]), "\n")+1)
 			}
 			want := []string{
-				at("main.tf", `variable "db_password"`) + ` warning[secret-not-sensitive] ^` + "`var.db_password`" + `: its value is a password but the variable is not marked ` + "`sensitive = true`" + ` \(values from the plan\)$`,
+				at("main.tf", `variable "db_password"`) + ` warning[secret-not-sensitive] ^` + "`var.db_password`" + `: its value is a password \(under the name ` + "`db_password`" + `, not a placeholder or a reference\) but the variable is not marked ` + "`sensitive = true`" + ` \(values from the plan\)$`,
 				at("main.tf", `resource "demo_object" "config"`) + ` warning[plan-destructive-change] ^` + "`demo_object.config`" + `: would be replaced \(forced by ` + "`name`" + `\) \(values from the plan\)$`,
 				at("main.tf", `resource "demo_object" "shard"`) + ` warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"a\"\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
 				at("main.tf", `resource "demo_object" "shard"`) + ` warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"b\"\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
 				at("main.tf", `resource "demo_object" "replica"`) + ` warning[plan-destructive-change] ^` + "`demo_object.replica\\[0\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
 				at("main.tf", `resource "demo_object" "replica"`) + ` warning[plan-destructive-change] ^` + "`demo_object.replica\\[1\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
-				at("main.tf", `output "db_url"`) + ` warning[secret-not-sensitive] ^` + "`output.db_url`" + `: its value is a URL with a password but the output is not marked ` + "`sensitive = true`",
+				at("main.tf", `output "db_url"`) + ` warning[secret-not-sensitive] ^` + "`output.db_url`" + `: its value is a URL with a password \(recognised by its shape\) but the output is not marked ` + "`sensitive = true`",
 				at("modules/store/main.tf", `resource "demo_object" "data"`) + ` warning[plan-destructive-change] ^` + "`module.store.demo_object.data`" + `: would be replaced \(forced by ` + "`name`" + `\) \(values from the plan\) \(via module.store in .\)$`,
 			}
 			planMatch(t, "lint --plan plan.bin", got, want)
