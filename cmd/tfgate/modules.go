@@ -81,7 +81,6 @@ type unitJSON struct {
 	Generated []string `json:"generated,omitempty"`
 }
 
-
 func runModules(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("modules", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
