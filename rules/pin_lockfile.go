@@ -88,6 +88,10 @@ func runPinLockfile(pass *analyzer.Pass) error {
 			continue
 		}
 		anchor := requiredProvidersAnchor(m)
+		if m.Unit != nil {
+			// A unit's terragrunt.hcl, not the file an include generates.
+			anchor = m.FirstRange()
+		}
 		if m.LockFile == nil {
 			if m.IsDemo() {
 				continue

@@ -108,6 +108,10 @@ func reportCandidates(pass *analyzer.Pass, m *model.Module, cands []*model.Backe
 	}
 	for _, g := range groups {
 		f := analyzer.Finding{Range: g.p.Range, Message: g.p.Message, Module: m.Dir, Attribute: g.p.Attribute, Severity: g.p.Severity}
+		if m.Unit != nil {
+			// A remote_state shared through an include: name the units.
+			f.Via = []string{m.Unit.ConfigPath()}
+		}
 		first := g.cands[0]
 		f.Address = first.Block.Address()
 		if first.Alternative != nil {

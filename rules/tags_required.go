@@ -39,8 +39,8 @@ var tagsRequired = register(&analyzer.Rule{
 			"`aws_autoscaling_group`. For an autoscaling group, a required tag whose `tag` block has " +
 			"`propagate_at_launch = false` is reported too: the group has it, its instances do not. Tags " +
 			"managed outside the configuration are not required: keys in the AWS provider's `ignore_tags`, " +
-			"and tags listed in the resource's `lifecycle { ignore_changes }`. Roots under `examples/` or " +
-			"`test/` are demos and are not checked.\n\n" +
+			"and tags listed in the resource's `lifecycle { ignore_changes }`. Demos (examples, tests) and " +
+			"modules whose kind is unknown are not checked (`tfgate modules` says what each directory is).\n\n" +
 			"With a plan (`tfgate lint DIR --plan plan.json`, or `tfgate plan plan.json` alone), each resource " +
 			"instance the plan creates, updates or keeps is checked on the tags the provider computed: AWS " +
 			"`tags_all`, Google `effective_labels` (else `terraform_labels`), AzureRM `tags`, autoscaling group " +
@@ -233,8 +233,8 @@ func runTagsRequired(pass *analyzer.Pass) error {
 	}
 	catalog := taggableTypes()
 	for _, in := range pass.Instances {
-		if in.Root().Module.IsDemo() {
-			continue
+		if r := in.Root().Module; r.IsDemo() || r.Kind == model.UnknownKind {
+			continue // not deployed, or maybe not (`tfgate modules`)
 		}
 		var res *tags.Resolver
 		for _, b := range in.Module.Resources {

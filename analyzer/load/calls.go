@@ -183,7 +183,7 @@ func (l *loader) reportUnresolved() {
 		head := fmt.Sprintf("module %q: source %q ", c.Name, c.Source)
 		switch {
 		case strings.Contains(filepath.ToSlash(u.target)+"/", "/.terraform/"):
-			l.skipNote(c.Block.DefRange, head+"is installed by `terraform init`, which has not run here: not installed; not followed")
+			l.skipNote(c.Block.DefRange, head+"is not installed: `terraform init`, which installs it, has not run here; not followed")
 		case l.gitIgnoredSource(u.target):
 			l.skipNote(c.Block.DefRange, head+"is not in the repository ("+l.ignoredBy(u.target)+" in .gitignore): a build step provides it; not followed")
 		case vendoredPath(relSlash(m.AbsDir, u.target)):

@@ -46,6 +46,7 @@ func localSources(src []byte) []string {
 // quick textual scan of the tree under the working directory.
 func (l *loader) changedFiles(changed []string) (files, restrictDirs, contextDirs []string, err error) {
 	want := map[string]bool{}
+	var wrappers []string // changed Terragrunt configurations
 	for _, c := range changed {
 		abs := c
 		if !filepath.IsAbs(abs) {
@@ -60,8 +61,13 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs, contextDir
 			want[abs] = true
 			continue
 		}
+		if IsWrapperConfig(abs) {
+			wrappers = append(wrappers, abs)
+			want[filepath.Dir(abs)] = true
+			continue
+		}
 		if _, ok := model.KindOf(filepath.Base(abs)); !ok {
-			return nil, nil, nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", c)
+			return nil, nil, nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl) nor a Terragrunt configuration (.hcl)", c)
 		}
 		want[filepath.Dir(abs)] = true
 	}
@@ -79,6 +85,30 @@ func (l *loader) changedFiles(changed []string) (files, restrictDirs, contextDir
 				sources = append(sources, f)
 			} else if strings.HasSuffix(f.path, ".tfbackend") {
 				sources = append(sources, f) // for the backend summaries
+			}
+		}
+	}
+	// Terragrunt units are callers of the code their source names: their
+	// terragrunt.hcl goes into the index too (stat'ed here: the scan
+	// stats only Terraform files).
+	for _, p := range l.tgFiles {
+		if st, err := os.Stat(p); err == nil {
+			sources = append(sources, scannedFile{path: p, modTime: st.ModTime().UnixNano(), size: st.Size()})
+		}
+	}
+	// A changed configuration that units include (root.hcl,
+	// _envcommon/app.hcl) stands for those units: the units below it, and
+	// those that name it.
+	for _, w := range wrappers {
+		if filepath.Base(w) == "terragrunt.hcl" && l.tgDirs[filepath.Dir(w)] {
+			continue
+		}
+		for _, p := range l.tgFiles {
+			d := filepath.Dir(p)
+			if strings.HasPrefix(d+string(filepath.Separator), filepath.Dir(w)+string(filepath.Separator)) {
+				want[d] = true
+			} else if src, err := fsx.ReadRegular(p, fsx.MaxFileSize); err == nil && bytes.Contains(src, []byte(filepath.Base(w))) {
+				want[d] = true
 			}
 		}
 	}
@@ -212,5 +242,41 @@ func sortedKeys(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// IsWrapperConfig reports whether a file is a Terragrunt configuration:
+// terragrunt.hcl, or another .hcl file (root.hcl, an included
+// _envcommon/x.hcl) that is not a Terraform lock file or tfgate's own.
+func IsWrapperConfig(p string) bool {
+	base := filepath.Base(p)
+	return strings.HasSuffix(base, ".hcl") && base != ".terraform.lock.hcl" && base != ".tfgate.hcl"
+}
+
+// tgSourceString finds the local paths in a terraform.source line:
+// `source = "../../modules//vpc"`, or either branch of a conditional.
+var tgSourceString = regexp.MustCompile(`"(\.{1,2}/[^"$]*)"`)
+
+// terragruntSources returns the local sources a terragrunt.hcl names,
+// without parsing it: every local path on a `source =` line.
+func terragruntSources(src []byte) []string {
+	var out []string
+	for _, line := range bytes.Split(src, []byte("\n")) {
+		t := bytes.TrimSpace(line)
+		if !bytes.HasPrefix(t, []byte("source")) {
+			continue
+		}
+		rest := bytes.TrimSpace(t[len("source"):])
+		if !bytes.HasPrefix(rest, []byte("=")) {
+			continue
+		}
+		for _, m := range tgSourceString.FindAllSubmatch(rest, -1) {
+			s := string(m[1])
+			if i := strings.Index(s, "?"); i >= 0 {
+				s = s[:i]
+			}
+			out = append(out, strings.Replace(s, "//", "/", 1))
+		}
+	}
 	return out
 }

@@ -129,9 +129,11 @@ func (l *loader) classify(mods []*model.Module) {
 func (c *classifier) classifyOne(m *model.Module) {
 	var ev []model.Evidence
 	add := func(fact string, at *hcl.Range) { ev = append(ev, model.Evidence{Fact: fact, At: at}) }
+	general := 0 // facts before it describe the module; those after decide
 	set := func(k model.ModuleKind) {
 		m.Kind = k
-		m.Evidence = ev
+		// The deciding facts first.
+		m.Evidence = append(append([]model.Evidence(nil), ev[general:]...), ev[:general]...)
 	}
 	rel := scanRel(m, c.l.roots)
 	parts := strings.Split(rel, "/")
@@ -227,6 +229,7 @@ func (c *classifier) classifyOne(m *model.Module) {
 	if len(m.VarFiles) > 0 || len(m.BackendFile) > 0 {
 		add("tfvars or .tfbackend files", nil)
 	}
+	general = len(ev)
 
 	// 4. Not a module.
 	for _, p := range parts {

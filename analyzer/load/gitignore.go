@@ -24,6 +24,7 @@ type gitignores struct {
 }
 
 type ignoreLine struct {
+	text    string // the line as written
 	pattern string
 	negate  bool
 	dirOnly bool
@@ -52,7 +53,7 @@ func (g *gitignores) lines(dir string) []ignoreLine {
 				if t == "" || strings.HasPrefix(t, "#") {
 					continue
 				}
-				il := ignoreLine{}
+				il := ignoreLine{text: t}
 				if strings.HasPrefix(t, "!") {
 					il.negate, t = true, t[1:]
 				}
@@ -90,7 +91,7 @@ func (g *gitignores) ignored(abs string, isDir bool) (string, bool) {
 			if ignoreMatch(il, rel, isDir) {
 				matched = !il.negate
 				if matched {
-					by = il.pattern
+					by = il.text
 				}
 			}
 		}

@@ -168,7 +168,7 @@ func Load(opts LoadOptions) (*model.Project, error) {
 			continue
 		}
 		if !st.IsDir() {
-			if _, ok := model.KindOf(filepath.Base(abs)); !ok {
+			if _, ok := model.KindOf(filepath.Base(abs)); !ok && !IsWrapperConfig(abs) {
 				return nil, fmt.Errorf("%s is not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars, .tfvars.json, .tfbackend or .terraform.lock.hcl)", p)
 			}
 			// A file stands for its module: lint the whole directory.
@@ -281,6 +281,11 @@ func (l *loader) listDir(dir string) ([]string, error) {
 	for _, n := range names {
 		if _, ok := model.KindOf(n); ok && !shadowed[n] {
 			out = append(out, filepath.Join(dir, n))
+		}
+		if n == "terragrunt.hcl" && l.tg == nil {
+			// Before the units are loaded: a file given on the command
+			// line stands for its unit.
+			l.foundWrapperFile(filepath.Join(dir, n), n)
 		}
 	}
 	l.listed(dir, names)

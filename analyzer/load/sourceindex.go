@@ -160,6 +160,8 @@ func (idx *sourceIndex) sources(f scannedFile) (sourceEntry, bool) {
 	e = sourceEntry{ModTime: f.modTime, Size: f.size, Backend: backendSummary(filepath.Base(f.path), src)}
 	if isTFSource(f.path) {
 		e.Sources = localSources(src)
+	} else if IsWrapperConfig(f.path) {
+		e.Sources = terragruntSources(src)
 	}
 	idx.mu.Lock()
 	idx.entries[key] = e

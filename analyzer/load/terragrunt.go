@@ -706,7 +706,8 @@ func renderGenerated(src []byte, e hclsyntax.Expression, f *model.File) *model.F
 }
 
 // placeholders replaces the template sequences of heredoc text, keeping
-// every byte offset: ${…} and $${…} become identifiers of the same length,
+// every byte offset and line: ${…} and $${…} become identifiers of the
+// same length (the rest of an interpolation that spans lines, spaces),
 // %{…} become spaces. holes are the [start, end) offsets of the
 // placeholders.
 func placeholders(text []byte) ([]byte, [][2]int) {
@@ -727,9 +728,15 @@ func placeholders(text []byte) ([]byte, [][2]int) {
 			break
 		}
 		if c == '$' {
+			// One identifier on the first line; the lines an interpolation
+			// spans after it become blank.
+			fill := byte('_')
 			for k := start; k <= end; k++ {
-				if out[k] != '\n' {
-					out[k] = '_'
+				switch {
+				case out[k] == '\n':
+					fill = ' '
+				default:
+					out[k] = fill
 				}
 			}
 			out[start] = 'u'

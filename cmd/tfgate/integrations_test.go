@@ -20,6 +20,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/load"
 	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/tfgate/tfgate/rules"
 )
@@ -197,10 +198,12 @@ func TestPreCommitHookFiles(t *testing.T) {
 		"README.md", "main.tf.bak", "x.hcl", ".tfgate.hcl", "terraform.lock.hcl", "a/x.terraform.lock.hcl",
 		"main.tftpl", "x.tfstate", "x.tfvars.example", "go.mod",
 		"main.tofu", "envs/prod/main.tofu.json", "main.tofu.bak", "x.tofuvars",
+		"live/prod/api/terragrunt.hcl", "root.hcl", "_envcommon/mysql.hcl", "x.hcl.bak",
 	}
 	for _, p := range paths {
 		base := p[strings.LastIndex(p, "/")+1:]
 		_, want := model.KindOf(base)
+		want = want || load.IsWrapperConfig(p) // terragrunt.hcl, root.hcl, _envcommon/x.hcl
 		for _, re := range files {
 			if got := re.MatchString(p); got != want {
 				t.Errorf("files %q on %q: match = %v, want %v (as analyzer.KindOf)", re, p, got, want)

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -27,6 +28,13 @@ func TestScripts(t *testing.T) {
 		Cmds:                scriptCmds,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
+			// The repository's fixtures, for scenarios that read them in
+			// place (fixtures/example).
+			fixtures, err := filepath.Abs("../../fixtures")
+			if err != nil {
+				return err
+			}
+			env.Setenv("FIXTURES", fixtures)
 			return nil
 		},
 	})

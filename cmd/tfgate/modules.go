@@ -81,12 +81,6 @@ type unitJSON struct {
 	Generated []string `json:"generated,omitempty"`
 }
 
-type skippedJSON struct {
-	File    string `json:"file"`
-	Line    int    `json:"line,omitempty"`
-	Message string `json:"message"`
-}
-
 func runModules(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("modules", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -148,22 +142,17 @@ func runModules(args []string, stdout, stderr io.Writer) int {
 	for _, m := range p.Modules {
 		mods = append(mods, describeModule(m))
 	}
-	var skipped []skippedJSON
-	for _, pr := range p.Problems {
-		if pr.Note {
-			skipped = append(skipped, skippedJSON{File: pr.Range.Filename, Line: pr.Range.Start.Line, Message: pr.Message})
-		}
-	}
+	skipped := p.Notes
 	if *format == "json" {
 		out := struct {
-			Modules []moduleJSON  `json:"modules"`
-			Skipped []skippedJSON `json:"skipped"`
+			Modules []moduleJSON `json:"modules"`
+			Notes   []string     `json:"notes"`
 		}{mods, skipped}
 		if out.Modules == nil {
 			out.Modules = []moduleJSON{}
 		}
-		if out.Skipped == nil {
-			out.Skipped = []skippedJSON{}
+		if out.Notes == nil {
+			out.Notes = []string{}
 		}
 		data, _ := json.MarshalIndent(out, "", "  ")
 		stdout.Write(append(data, '\n'))
@@ -172,7 +161,10 @@ func runModules(args []string, stdout, stderr io.Writer) int {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	for _, m := range mods {
 		kind := m.Kind
-		if m.Wrapper != "" && m.Kind == model.WrapperRoot.String() {
+		switch {
+		case m.Library:
+			kind += " (" + m.Wrapper + " library)"
+		case m.Wrapper != "":
 			kind += " (" + m.Wrapper + ")"
 		}
 		var facts []string
@@ -193,7 +185,7 @@ func runModules(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "no Terraform modules in %s\n", strings.Join(paths, ", "))
 	}
 	for _, s := range skipped {
-		fmt.Fprintf(stdout, "skipped %s:%d: %s\n", s.File, s.Line, s.Message)
+		fmt.Fprintf(stdout, "note: %s\n", s)
 	}
 	return exitOK
 }
