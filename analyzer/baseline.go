@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/tfgate/tfgate/internal/fsx"
 )
@@ -34,9 +33,9 @@ func (b *Baseline) has(f *Finding) bool { return b.Fingerprints[f.Fingerprint()]
 
 // ReadBaseline reads a file written by WriteBaseline.
 func ReadBaseline(path string) (*Baseline, error) {
-	data, err := os.ReadFile(path)
+	data, err := fsx.ReadInTree(path, fsx.MaxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read baseline %s: %w", path, fsx.Cause(err))
+		return nil, fmt.Errorf("cannot read baseline %s: %w", path, namedFileError(err))
 	}
 	var bf baselineFile
 	if err := json.Unmarshal(data, &bf); err != nil {

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -91,6 +92,20 @@ func FindConfig(workDir, scanPath string) string {
 	return ""
 }
 
+// namedFileError says why a file the repository names was not read.
+func namedFileError(err error) error {
+	var tl fsx.TooLargeError
+	switch {
+	case errors.Is(err, fsx.ErrOutside):
+		return errors.New("it resolves outside the repository (a symbolic link): not read")
+	case errors.Is(err, fsx.ErrNotRegular):
+		return errors.New("not a regular file")
+	case errors.As(err, &tl):
+		return tl
+	}
+	return fsx.Cause(err)
+}
+
 // extraConfigBlocks are top-level blocks owned by other commands.
 var extraConfigBlocks = []string{"drift"}
 
@@ -98,9 +113,10 @@ var extraConfigBlocks = []string{"drift"}
 // unknown rules, unknown options and values of the wrong type are errors
 // with their file:line.
 func ParseConfig(filename string, display string, rules []*Rule) (*Config, error) {
-	src, err := os.ReadFile(filename)
+	// Bounded, a regular file, and inside the repository that holds it.
+	src, err := fsx.ReadInTree(filename, fsx.MaxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read config %s: %w", display, fsx.Cause(err))
+		return nil, fmt.Errorf("cannot read config %s: %w", display, namedFileError(err))
 	}
 	cfg, err := parseConfigSource(src, display, rules)
 	if err != nil {

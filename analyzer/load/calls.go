@@ -3,7 +3,6 @@ package load
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -125,6 +124,15 @@ func (l *loader) installed(m *model.Module, c *model.ModuleCall) *installedModul
 			return nil // initialized before the source changed: stale
 		}
 		dir := filepath.Clean(filepath.Join(root, filepath.FromSlash(e.Dir)))
+		// Installed modules are under the root's .terraform: a manifest
+		// that names a directory outside the repository is not followed.
+		repo := fsx.RepoRoot(fsx.RealPath(root))
+		if repo == "" {
+			repo = fsx.RealPath(root)
+		}
+		if _, err := fsx.Confined(repo, dir); err != nil {
+			return nil
+		}
 		return &installedModule{dir: dir, root: root}
 	}
 	return nil
@@ -148,7 +156,9 @@ func (l *loader) manifest(root string) *modulesManifest {
 		return man
 	}
 	var man *modulesManifest
-	if data, err := os.ReadFile(filepath.Join(root, ".terraform", "modules", "modules.json")); err == nil {
+	// Bounded, a regular file, inside the repository: a FIFO or a link to
+	// /dev/zero named modules.json cannot hang or flood the loader.
+	if data, err := fsx.ReadInTree(filepath.Join(root, ".terraform", "modules", "modules.json"), fsx.MaxFileSize); err == nil {
 		var mm modulesManifest
 		if json.Unmarshal(data, &mm) == nil {
 			man = &mm

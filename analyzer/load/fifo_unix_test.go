@@ -29,6 +29,10 @@ func TestFIFONamedLikeTerraform(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "healthy", "main.tf"), []byte("variable \"x\" {}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A README that is a FIFO (read for the module's kind) cannot hang it.
+	if err := syscall.Mkfifo(filepath.Join(dir, "healthy", "README.md"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p, err := Load(LoadOptions{WorkDir: dir})
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,8 @@
 package load
 
 import (
-	"io"
-	"os"
-
 	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/internal/fsx"
 )
 
 // Files tfgate does not read as Terraform, and says why in a note instead
@@ -32,16 +30,6 @@ func skipReason(kind model.FileKind, src []byte, parseFailed, moduleDir bool) st
 	return ""
 }
 
-// readPrefix reads up to n bytes of a regular file.
-func readPrefix(p string, n int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return nil, os.ErrInvalid
-	}
-	return io.ReadAll(io.LimitReader(f, n))
-}
+// readPrefix reads up to n bytes of a regular file (never blocking on a
+// FIFO).
+func readPrefix(p string, n int64) ([]byte, error) { return fsx.ReadPrefix(p, n) }

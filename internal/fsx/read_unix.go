@@ -3,7 +3,9 @@
 package fsx
 
 import (
+	"io"
 	"io/fs"
+	"os"
 	"syscall"
 )
 
@@ -64,4 +66,22 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 			return buf, nil
 		}
 	}
+}
+
+// ReadPrefix reads at most n bytes from the start of a regular file,
+// opened non-blocking like ReadRegular, so that a FIFO cannot hang it.
+func ReadPrefix(path string, n int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, ErrNotRegular
+	}
+	return io.ReadAll(io.LimitReader(f, n))
 }

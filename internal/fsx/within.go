@@ -123,3 +123,21 @@ func StatWithin(realRoot, path string) (fs.FileInfo, error) {
 	}
 	return os.Stat(real)
 }
+
+// ReadInTree reads a regular file of at most limit bytes that a repository
+// names (a configuration, a baseline, a manifest), when its real path stays
+// inside the Git work tree that holds it, or else inside its own
+// directory: a link committed to the repository cannot make tfgate read
+// what lies outside it, and a FIFO or device cannot hang or flood it.
+func ReadInTree(path string, limit int64) ([]byte, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	dir := RealPath(filepath.Dir(abs))
+	root := RepoRoot(dir)
+	if root == "" {
+		root = dir
+	}
+	return ReadWithin(root, abs, limit)
+}
