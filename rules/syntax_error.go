@@ -16,7 +16,13 @@ var syntaxError = &analyzer.Rule{
 			"tfgate reports it at its location and still analyzes every other module, so one bad file " +
 			"never hides the findings of the rest of the tree. The same rule reports unreadable, binary " +
 			"and oversized (over 16 MiB) files, local module sources that do not exist, modules that call " +
-			"themselves, and locals that refer to each other in a cycle.",
+			"themselves, and locals that refer to each other in a cycle.\n\n" +
+			"What Terraform would not load is not an error: a file encrypted with git-crypt or SOPS, a template " +
+			"(`{{ … }}`, `{% … %}`) named like a tfvars file, a tfvars file beside no configuration that does not " +
+			"parse (Terraform reads it only with -var-file), a module source under `.terraform/` that `terraform " +
+			"init` has not installed, one in a directory `.gitignore` keeps out of the repository, one a demo's " +
+			"harness provides and a Terragrunt source in another repository are each left out with a note saying " +
+			"why (`tfgate modules` lists them too). A module whose call cannot be resolved keeps its other findings.",
 		Fix: "Fix the syntax at the reported line (`terraform fmt` and `terraform validate` give the same " +
 			"location), or remove the file from the tree if it is not Terraform.",
 		Bad: `resource "aws_s3_bucket" "logs" {
