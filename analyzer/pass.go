@@ -34,6 +34,9 @@ type Pass struct {
 // shared holds what the passes of one run compute once for all rules.
 type shared struct {
 	reqs map[*model.Module]*onceReqs // one per module of the project, made before the rules run
+
+	planOnce      sync.Once // the plan's resources, for every plan rule
+	planResources []*eval.PlanResource
 }
 
 type onceReqs struct {
@@ -82,8 +85,10 @@ func (p *Pass) Report(f Finding) {
 		if f.Module == "" {
 			f.Module = in.Module.Dir
 		}
-		if via := in.Via(); via != "" {
-			f.Via = []string{via}
+		// Every call chain that reaches the instance: calls that give a
+		// module the same inputs share one instance.
+		if vias := in.Vias(); len(vias) > 0 {
+			f.Via = vias
 		}
 		if root := in.Root(); root.Env != nil {
 			f.Environments = []Environment{environmentOf(root)}
@@ -104,9 +109,16 @@ func (p *Pass) Reportf(in *eval.Instance, b *model.Block, attr *hcl.Attribute, f
 }
 
 // PlanResources lists the plan's resource changes with after-values
-// readable through Scope, mapped to their source blocks.
+// readable through Scope, mapped to their source blocks. They are built
+// once per run and shared by the plan rules (each resource's values are
+// re-encoded for evaluation, most of the cost of a large plan): callers
+// must not modify them.
 func (p *Pass) PlanResources() []*eval.PlanResource {
-	return eval.PlanResources(p.Project, p.Plan, p.PlanRoot)
+	if p.shared == nil {
+		return eval.PlanResources(p.Project, p.Plan, p.PlanRoot)
+	}
+	p.shared.planOnce.Do(func() { p.shared.planResources = eval.PlanResources(p.Project, p.Plan, p.PlanRoot) })
+	return p.shared.planResources
 }
 
 // ReportPlan reports a finding about a plan resource instance: at its

@@ -133,14 +133,14 @@ func newRedactor(p *model.Project, ev *eval.Result, opts Options) *redactor {
 	// unless the configuration itself writes it: a value spelled out in
 	// the .tf and .tfvars files (a region, an account name) hides nothing,
 	// and hiding it would garble messages about those files.
-	if len(ev.FileValues) > 0 {
+	if fileValues := ev.FileValues(); len(fileValues) > 0 {
 		written := writtenTokens(p)
 		addFile := func(s string) {
 			if len(strings.TrimSpace(s)) >= minFileValueLen && !written.spells(s) {
 				add(s, minFileValueLen)
 			}
 		}
-		for _, s := range ev.FileValues {
+		for _, s := range fileValues {
 			addFile(s)
 			if strings.Contains(s, "\n") {
 				for _, line := range strings.Split(s, "\n") {

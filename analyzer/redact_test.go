@@ -52,7 +52,13 @@ module "m" {
   value  = local.lines[0]
 }
 resource "aws_s3_bucket" "public" {
-  bucket = "${local.region}-${var.vault_path_token}"
+  bucket = local.region
+}
+resource "aws_s3_bucket" "secret_name" {
+  bucket = var.vault_path_token
+}
+resource "aws_s3_bucket" "direct" {
+  bucket = upper(trimspace(file("${path.module}/ci.env")))
 }
 `,
 		"m/main.tf": `
@@ -71,17 +77,20 @@ config = "AKIAQ3EGRXMPL7TFGATE"
 	})
 	res := lint(t, dir, analyzer.Options{})
 	out := strings.Join(lines(res), "\n")
-	for _, leak := range []string{"Qm9xV7tL2pZ8", "Hx3!kP9#wQ2m", "AKIAQ3EGRXMPL7TFGATE", "MY_CI_TOKEN", "ghs_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1x"} {
+	// A file's value read in a rule's attribute, derived there (upper):
+	// the evaluations rules make count too.
+	for _, leak := range []string{"Qm9xV7tL2pZ8", "Hx3!kP9#wQ2m", "AKIAQ3EGRXMPL7TFGATE", "MY_CI_TOKEN", "ghs_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1x", "GHS_AB3DE5FG7HJ9KL1MN3PQ5RS7TU9VW1X"} {
 		if strings.Contains(out, leak) {
 			t.Errorf("findings show %q:\n%s", leak, out)
 		}
 	}
 	for _, want := range []string{
-		"bucket b-<redacted>",                 // a sensitive variable's value
-		"bucket <redacted>",                   // a secret-named variable's, and a tfvars credential
-		"bucket k-<redacted>",                 // file() lines as for_each keys
-		"bucket c-<redacted>",                 // ... passed to a module
-		"bucket eu-west-1-prod-db-token-name", // spelled in the configuration; the name of a secret
+		"bucket b-<redacted>",             // a sensitive variable's value
+		"bucket <redacted>",               // a secret-named variable's, and a tfvars credential
+		"bucket k-<redacted>",             // file() lines as for_each keys
+		"bucket <redacted> (via module.m", // ... passed to a module (the whole value derives from the file)
+		"bucket eu-west-1",                // spelled in the configuration
+		"bucket prod-db-token-name",       // the name of a secret
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("findings lack %q:\n%s", want, out)

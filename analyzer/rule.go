@@ -116,6 +116,10 @@ type Rule struct {
 	IgnoreDirectives bool
 	// StrictSeverity, when set, is the rule's severity under --strict.
 	StrictSeverity Severity
+	// ReportsProblems marks a rule that reports Pass.Problems: it runs
+	// after every other rule, so that it also sees the notes those rules'
+	// evaluations made (limits hit, files refused).
+	ReportsProblems bool
 }
 
 var ruleIDPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)

@@ -141,8 +141,10 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 	// Ignore comments are read while the rules run.
 	var ignores []*fileIgnores
 	ignoresRead := make(chan struct{})
+	var ignoreErr any
 	go func() {
 		defer close(ignoresRead)
+		defer func() { ignoreErr = recover() }()
 		ignores = readIgnores(res.Files, opts.Rules)
 	}()
 	problems := append(append([]model.Problem(nil), p.Problems...), ev.Problems...)
@@ -169,53 +171,67 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		ar   ActiveRule
 		plan bool
 	}
-	var jobs []job
+	// Rules that report problems run last, once every other rule's
+	// evaluations are done, so that they see the notes those made.
+	var first, last []job
 	for _, ar := range active {
+		var js []job
 		if ar.Run != nil && !opts.PlanOnly {
-			jobs = append(jobs, job{ar, false})
+			js = append(js, job{ar, false})
 		}
 		if ar.Plan != nil && opts.Plan != nil {
-			jobs = append(jobs, job{ar, true})
+			js = append(js, job{ar, true})
+		}
+		if ar.ReportsProblems {
+			last = append(last, js...)
+		} else {
+			first = append(first, js...)
 		}
 	}
-	for _, j := range jobs {
-		ar, isPlan := j.ar, j.plan
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pass := &Pass{Rule: ar.Rule, Project: p, Instances: instances, Severity: ar.Severity, Options: map[string]cty.Value{}, BackendConfigs: opts.BackendConfigs, problems: problems, shared: sh}
-			if isPlan {
-				pass.Plan, pass.PlanRoot = opts.Plan, planRoot
-			}
-			if opts.Config != nil {
-				if rc := opts.Config.Rules[ar.ID]; rc != nil {
-					for k, v := range rc.Options {
-						pass.Options[k] = v
-					}
+	runJob := func(ar ActiveRule, isPlan bool, problems []model.Problem) {
+		pass := &Pass{Rule: ar.Rule, Project: p, Instances: instances, Severity: ar.Severity, Options: map[string]cty.Value{}, BackendConfigs: opts.BackendConfigs, problems: problems, shared: sh}
+		if isPlan {
+			pass.Plan, pass.PlanRoot = opts.Plan, planRoot
+		}
+		if opts.Config != nil {
+			if rc := opts.Config.Rules[ar.ID]; rc != nil {
+				for k, v := range rc.Options {
+					pass.Options[k] = v
 				}
 			}
-			var local []*Finding
-			pass.report = func(f *Finding) { local = append(local, f) }
-			err := func() (err error) {
-				defer func() {
-					if r := recover(); r != nil {
-						err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
-					}
-				}()
-				if isPlan {
-					return ar.Plan(pass)
+		}
+		var local []*Finding
+		pass.report = func(f *Finding) { local = append(local, f) }
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
 				}
-				return ar.Run(pass)
 			}()
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				res.Notifications = append(res.Notifications, Notification{Level: "error", Rule: ar.ID, Message: fmt.Sprintf("rule %s failed: %v", ar.ID, err)})
+			if isPlan {
+				return ar.Plan(pass)
 			}
-			findings = append(findings, local...)
+			return ar.Run(pass)
 		}()
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			res.Notifications = append(res.Notifications, Notification{Level: "error", Rule: ar.ID, Message: fmt.Sprintf("rule %s failed: %v", ar.ID, err)})
+		}
+		findings = append(findings, local...)
 	}
-	wg.Wait()
+	runJobs := func(jobs []job, problems []model.Problem) {
+		for _, j := range jobs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				runJob(j.ar, j.plan, problems)
+			}()
+		}
+		wg.Wait()
+	}
+	runJobs(first, problems)
+	runJobs(last, append(append([]model.Problem(nil), p.Problems...), ev.AllProblems()...))
 	findings = preferPlan(findings, newPlanCoverage(p, opts.Plan, planRoot, active))
 	findings = mergeFindings(findings)
 	// The one redaction point (redact.go): before fingerprints are used
@@ -237,6 +253,9 @@ func RunRules(p *model.Project, ev *eval.Result, active []ActiveRule, opts Optio
 		}
 	}
 	<-ignoresRead
+	if ignoreErr != nil {
+		res.Notifications = append(res.Notifications, Notification{Level: "error", Message: fmt.Sprintf("reading ignore comments failed: %v", ignoreErr)})
+	}
 	findings = applyIgnores(ignores, findings, ran, now)
 	findings = dropContext(p, findings)
 	applyBaseline(opts.Baseline, findings)

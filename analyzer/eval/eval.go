@@ -9,9 +9,11 @@ package eval
 import (
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
@@ -23,7 +25,8 @@ import (
 
 // varValue is a variable's value in one module instance and where it came from.
 type varValue struct {
-	Value  cty.Value
+	Value  cty.Value // unmarked; marks holds its marks
+	marks  []cty.PathValueMarks
 	Origin string     // "terraform.tfvars:3", "default", "--var", "module.app argument (envs/prod/main.tf:12)"
 	Range  *hcl.Range // where the value is written, when it is written somewhere
 }
@@ -44,10 +47,18 @@ type Instance struct {
 	Env *model.Environment
 
 	vars        map[string]*varValue
-	taint       *fileTaint // nil when no file function's value can reach the instance
-	locals      map[string]cty.Value
+	taint       *fileTaint           // nil when no file function's value can reach the instance
+	locals      map[string]cty.Value // unmarked
 	localOrigin map[string]string
 	ctx         *hcl.EvalContext
+	funcCtx     *hcl.EvalContext // ctx's parent: the functions, no variables (for templates)
+	files       *fileReader
+	budget      *budget
+	aliases     []*Instance // calls that share this instance (same parent, same inputs)
+	// mayMark is set when values of this instance may carry marks
+	// (sensitive or ephemeral variables, file functions, sensitive()): only
+	// then are results checked for marks to strip.
+	mayMark atomic.Bool
 }
 
 // Root returns the outermost instance.
@@ -86,26 +97,8 @@ func (in *Instance) Via() string {
 	return strings.Join(chain, ".") + " in " + where
 }
 
-// eval evaluates an expression in the module's context. Anything that
-// cannot be known (resource attributes, data sources, errors, unsupported
-// functions) is unknown: the result is never a guess.
-func (in *Instance) eval(e hcl.Expression) cty.Value { return evalIn(in.ctx, e) }
-
-func evalIn(ctx *hcl.EvalContext, e hcl.Expression) (v cty.Value) {
-	if e == nil {
-		return cty.NullVal(cty.DynamicPseudoType)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			v = cty.DynamicVal
-		}
-	}()
-	v, d := e.Value(ctx)
-	if d.HasErrors() {
-		return cty.DynamicVal
-	}
-	return v
-}
+// eval evaluates an expression in the module's context (see evalIn).
+func (in *Instance) eval(e hcl.Expression) cty.Value { return evalIn(in, in.ctx, e) }
 
 // Options gives root modules their input variables.
 type Options struct {
@@ -124,9 +117,30 @@ const maxModuleDepth = 32
 type Result struct {
 	Instances []*Instance // sorted by module directory, then call chain
 	Problems  []model.Problem
-	// FileValues are the strings file functions returned: possibly
-	// secret, never to be printed (filevalues.go).
-	FileValues []string
+	ev        *evaluator
+}
+
+// AllProblems is Problems with the notes that evaluations made after
+// Instantiate returned (rules evaluating attributes) added: limits hit and
+// files refused. Rules that report problems read it once every other rule
+// has run.
+func (r *Result) AllProblems() []model.Problem {
+	if r.ev == nil {
+		return r.Problems
+	}
+	r.ev.mu.Lock()
+	defer r.ev.mu.Unlock()
+	return append([]model.Problem(nil), r.ev.problems...)
+}
+
+// FileValues are the strings file functions returned: possibly secret,
+// never to be printed (filevalues.go). They grow while rules read
+// attributes through Scope: read them once the rules ran.
+func (r *Result) FileValues() []string {
+	if r.ev == nil {
+		return nil
+	}
+	return r.ev.files.list()
 }
 
 // evaluator holds one evaluation's state: the per-module plans of local
@@ -136,11 +150,23 @@ type evaluator struct {
 	opts  Options
 	plans map[*model.Module]*localPlanOnce // one per module of p, made before the instances are built
 
-	mu        sync.Mutex // guards instances and problems
+	mu        sync.Mutex // guards instances, problems and byKey
 	instances []*Instance
 	problems  []model.Problem
-	files     fileValues
+	// byKey finds the instance a module call shares with an earlier call
+	// of the same parent that gives the module the same inputs.
+	byKey map[string]*Instance
+
+	run           runBudget
+	files         fileValues
+	fileFuncCache sync.Map // fileContext by root directory
 }
+
+// maxInstances bounds the module instances of one run. Calls of one
+// parent that give a module the same inputs share one instance, so call
+// trees that fan out (modules that each call the next twice) stay linear
+// in the distinct instances; this bounds the distinct ones.
+const maxInstances = 20000
 
 type localPlanOnce struct {
 	once sync.Once
@@ -151,7 +177,7 @@ type localPlanOnce struct {
 // local module call with its arguments (recursively), and each reusable
 // module that no scanned module calls on its own, with unknown inputs.
 func Instantiate(p *model.Project, opts Options) *Result {
-	ev := &evaluator{p: p, opts: opts, plans: make(map[*model.Module]*localPlanOnce, len(p.Modules))}
+	ev := &evaluator{p: p, opts: opts, plans: make(map[*model.Module]*localPlanOnce, len(p.Modules)), byKey: map[string]*Instance{}}
 	for _, m := range p.Modules {
 		ev.plans[m] = &localPlanOnce{}
 	}
@@ -186,7 +212,7 @@ func Instantiate(p *model.Project, opts Options) *Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ev.build(in, nil)
+			ev.buildSafe(in)
 		}()
 	}
 	wg.Wait()
@@ -197,7 +223,7 @@ func Instantiate(p *model.Project, opts Options) *Result {
 	}
 	for _, m := range p.Modules {
 		if m.Scanned && !seen[m] {
-			ev.build(&Instance{Module: m, Standalone: true}, nil)
+			ev.buildSafe(&Instance{Module: m, Standalone: true})
 		}
 	}
 	sort.SliceStable(ev.instances, func(i, j int) bool {
@@ -210,7 +236,24 @@ func Instantiate(p *model.Project, opts Options) *Result {
 		}
 		return envName(a.Root().Env) < envName(b.Root().Env)
 	})
-	return &Result{Instances: ev.instances, Problems: ev.problems, FileValues: ev.files.list()}
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	return &Result{Instances: ev.instances, Problems: append([]model.Problem(nil), ev.problems...), ev: ev}
+}
+
+// buildSafe builds a top-level instance; a crash evaluating it becomes a
+// problem at its module and the other instances are still built.
+func (ev *evaluator) buildSafe(in *Instance) {
+	defer func() {
+		if r := recover(); r != nil {
+			var at hcl.Range
+			if len(in.Module.Files) > 0 {
+				at = hcl.Range{Filename: in.Module.Files[0].Path, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
+			}
+			ev.problemOnce(at, fmt.Sprintf("internal error evaluating module %s (%v); the module was not fully evaluated. Please report it: %s", in.Module.Name(), r, firstLine(debug.Stack())), in.Module.Dir)
+		}
+	}()
+	ev.build(in, nil)
 }
 
 // runsOf lists the environments a root is evaluated in: each of its
@@ -239,7 +282,33 @@ func envName(e *model.Environment) string {
 
 func (ev *evaluator) build(in *Instance, stack []*model.Module) {
 	m := in.Module
+	in.budget = newBudget(ev, m.Name())
 	in.vars = ev.inputVars(in)
+	if in.Call != nil {
+		key := ""
+		if callsTwice(in.Parent.Module, m) {
+			key = instanceKey(in)
+		}
+		ev.mu.Lock()
+		if key != "" {
+			if prev := ev.byKey[key]; prev != nil {
+				// Same parent, same module, same inputs: the same instance,
+				// reached through one more call.
+				prev.aliases = append(prev.aliases, in)
+				ev.mu.Unlock()
+				return
+			}
+		}
+		if len(ev.instances) >= maxInstances {
+			ev.mu.Unlock()
+			ev.noteOnce(in.Call.Block.DefRange, fmt.Sprintf("module %q: more than %d module instances in this run; this call and the rest are not evaluated", in.Call.Name, maxInstances), in.Parent.Module.Dir)
+			return
+		}
+		if key != "" {
+			ev.byKey[key] = in
+		}
+		ev.mu.Unlock()
+	}
 	ev.evalLocals(in)
 	ev.mu.Lock()
 	ev.instances = append(ev.instances, in)
@@ -276,7 +345,24 @@ func (ev *evaluator) build(in *Instance, stack []*model.Module) {
 	}
 }
 
-func (ev *evaluator) problemOnce(r hcl.Range, msg, module string) {
+// callsTwice reports whether a module has more than one call of target:
+// only then can two calls share an instance.
+func callsTwice(parent, target *model.Module) bool {
+	n := 0
+	for _, c := range parent.ModuleCalls {
+		if c.Target == target {
+			n++
+		}
+	}
+	return n > 1
+}
+
+func (ev *evaluator) problemOnce(r hcl.Range, msg, module string) { ev.addOnce(r, msg, module, false) }
+
+// noteOnce records a note: an evaluation limit hit, a file refused.
+func (ev *evaluator) noteOnce(r hcl.Range, msg, module string) { ev.addOnce(r, msg, module, true) }
+
+func (ev *evaluator) addOnce(r hcl.Range, msg, module string, note bool) {
 	ev.mu.Lock()
 	defer ev.mu.Unlock()
 	for _, pr := range ev.problems {
@@ -284,8 +370,15 @@ func (ev *evaluator) problemOnce(r hcl.Range, msg, module string) {
 			return
 		}
 	}
-	ev.problems = append(ev.problems, model.Problem{Range: r, Message: msg, Module: module})
+	if note && len(ev.problems) >= maxNotes {
+		return
+	}
+	ev.problems = append(ev.problems, model.Problem{Range: r, Message: msg, Module: module, Note: note})
 }
+
+// maxNotes bounds the notes of one run (a generated file can hit a limit
+// on every line).
+const maxNotes = 1000
 
 // disabled reports whether count or for_each makes a block have no instances.
 func disabled(in *Instance, b *model.Block) bool {
@@ -319,10 +412,15 @@ func varType(b *model.Block) (cty.Type, *typeexpr.Defaults) {
 	return t, defs
 }
 
-func convertVar(v cty.Value, t cty.Type, defs *typeexpr.Defaults) cty.Value {
+func convertVar(v cty.Value, t cty.Type, defs *typeexpr.Defaults) (out cty.Value) {
 	if v.IsNull() {
 		return v
 	}
+	defer func() {
+		if recover() != nil {
+			out = v // a value the type's defaults cannot be applied to
+		}
+	}()
 	if defs != nil {
 		v = defs.Apply(v)
 	}
@@ -353,7 +451,7 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 				if in.Call.Wrapper {
 					origin = fmt.Sprintf("Terragrunt input (%s:%d)", r.Filename, r.Start.Line)
 				}
-				v := in.Parent.eval(a.Expr)
+				v := evalMarked(in.Parent, in.Parent.ctx, a.Expr)
 				given[name] = written{v, origin, &r}
 				if t := in.Parent.taint; t.carries(a.Expr) {
 					// The input carries what a file function read.
@@ -371,7 +469,7 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 				// Encrypted, a template or broken: it may set any variable.
 				opaque = f.Path
 			}
-			for name, w := range tfvarsValues(f) {
+			for name, w := range tfvarsValues(in, f) {
 				given[name] = w
 			}
 		}
@@ -380,7 +478,7 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 			varFiles = in.Env.Files
 		}
 		for _, f := range varFiles {
-			for name, w := range tfvarsValues(f) {
+			for name, w := range tfvarsValues(in, f) {
 				given[name] = w
 			}
 		}
@@ -399,18 +497,39 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 		} else if opaque != "" {
 			vv.Value, vv.Origin = cty.UnknownVal(t), "maybe set by "+opaque+", which tfgate cannot read"
 		} else if a := vb.Attr("default"); a != nil {
-			dv, d := a.Expr.Value(nil)
-			if d.HasErrors() {
-				dv = cty.DynamicVal
-			}
+			dv := evalMarked(in, nil, a.Expr)
 			r := a.Range
 			vv.Value, vv.Origin, vv.Range = convertVar(dv, t, defs), fmt.Sprintf("default of var.%s (%s:%d)", name, r.Filename, r.Start.Line), &r
 		} else {
 			vv.Value, vv.Origin = cty.UnknownVal(t), "not set"
 		}
+		if in.Call != nil && in.Parent.mayMark.Load() {
+			// Only values from a caller's expressions can carry marks.
+			vv.Value, vv.marks = unmarked(vv.Value)
+		}
+		// Declared sensitive or ephemeral: the value carries the mark, as
+		// in Terraform (issensitive, ephemeralasnull, and redaction).
+		for attr, mark := range map[string]evalMark{"sensitive": markSensitive, "ephemeral": markEphemeral} {
+			if a := vb.Attr(attr); a != nil {
+				if b, d := a.Expr.Value(nil); !d.HasErrors() && b.Type() == cty.Bool && b.IsKnown() && b.True() {
+					vv.marks = append(vv.marks, cty.PathValueMarks{Path: nil, Marks: cty.NewValueMarks(mark)})
+				}
+			}
+		}
+		if len(vv.marks) > 0 {
+			in.mayMark.Store(true)
+		}
 		out[name] = vv
 	}
 	return out
+}
+
+// marked is the variable's value with its marks, as expressions see it.
+func (vv *varValue) marked() cty.Value {
+	if len(vv.marks) == 0 {
+		return vv.Value
+	}
+	return vv.Value.MarkWithPaths(vv.marks)
 }
 
 // cliVarValue parses --var values as Terraform does for complex types:
@@ -453,7 +572,7 @@ func TFVarsAttrs(f *model.File) hcl.Attributes {
 	return attrs
 }
 
-func tfvarsValues(f *model.File) map[string]struct {
+func tfvarsValues(in *Instance, f *model.File) map[string]struct {
 	v      cty.Value
 	origin string
 	rng    *hcl.Range
@@ -464,10 +583,9 @@ func tfvarsValues(f *model.File) map[string]struct {
 		rng    *hcl.Range
 	}{}
 	for name, a := range TFVarsAttrs(f) {
-		v, d := a.Expr.Value(nil)
-		if d.HasErrors() {
-			v = cty.DynamicVal
-		}
+		// No functions and no variables in tfvars, but for expressions
+		// over literal lists can still multiply: within in's budget.
+		v := evalMarked(in, nil, a.Expr)
 		r := a.Range
 		out[name] = struct {
 			v      cty.Value
@@ -571,7 +689,7 @@ func (in *Instance) baseVars() map[string]cty.Value {
 	vars := map[string]cty.Value{}
 	varObj := map[string]cty.Value{}
 	for n, v := range in.vars {
-		varObj[n] = v.Value
+		varObj[n] = v.marked()
 	}
 	vars["var"] = cty.ObjectVal(varObj)
 	rootDir := in.Root().Module.AbsDir
@@ -605,14 +723,13 @@ var rootContext = sync.OnceValue(func() *hcl.EvalContext {
 func (ev *evaluator) evalLocals(in *Instance) {
 	m := in.Module
 	vars := in.baseVars()
-	root := ev.p.WorkDir
-	if m.External {
-		root = m.AbsDir
-	}
-	ctx := rootContext().NewChild()
-	ctx.Functions = fileFuncs(in.Root().Module.AbsDir, root)
+	// File functions read relative to Terraform's working directory, the
+	// root module's, and only inside the repository that holds it.
+	in.files, in.funcCtx = ev.fileContext(in.Root().Module.AbsDir)
+	ctx := in.funcCtx.NewChild()
 	ctx.Variables = vars
 	in.locals = map[string]cty.Value{}
+	marked := map[string]cty.Value{} // the locals as expressions see them, marks and all
 	in.localOrigin = map[string]string{}
 	lp := ev.planLocals(m)
 	if lp.callsFiles || in.taint != nil {
@@ -620,7 +737,7 @@ func (ev *evaluator) evalLocals(in *Instance) {
 		if in.taint == nil {
 			in.taint = &fileTaint{}
 		}
-		in.taint.funcs, in.taint.locals, in.taint.sink = fileFuncNames(), map[string]bool{}, &ev.files
+		in.taint.funcs, in.taint.locals, in.taint.sink = taintFuncs, map[string]bool{}, &ev.files
 	}
 	for _, l := range lp.order {
 		var v cty.Value
@@ -629,7 +746,7 @@ func (ev *evaluator) evalLocals(in *Instance) {
 		} else {
 			deps := make(map[string]cty.Value, len(lp.deps[l.Name]))
 			for _, d := range lp.deps[l.Name] {
-				if dv, ok := in.locals[d]; ok {
+				if dv, ok := marked[d]; ok {
 					deps[d] = dv
 				} else {
 					deps[d] = cty.DynamicVal
@@ -637,16 +754,17 @@ func (ev *evaluator) evalLocals(in *Instance) {
 			}
 			lctx := ctx.NewChild()
 			lctx.Variables = map[string]cty.Value{"local": cty.ObjectVal(deps)}
-			v = evalIn(lctx, l.Attr.Expr)
+			v = evalMarked(in, lctx, l.Attr.Expr)
 		}
-		in.locals[l.Name] = v
+		marked[l.Name] = v
+		in.locals[l.Name] = exportValue(in, v)
 		if in.taint.carries(l.Attr.Expr) {
 			in.taint.locals[l.Name] = true
 			in.taint.sink.add(v)
 		}
 		in.localOrigin[l.Name] = fmt.Sprintf("local.%s (%s:%d)", l.Name, l.Attr.Range.Filename, l.Attr.Range.Start.Line)
 	}
-	vars["local"] = cty.ObjectVal(in.locals)
+	vars["local"] = cty.ObjectVal(marked)
 	in.ctx = ctx
 }
 

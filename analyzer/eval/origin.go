@@ -80,7 +80,7 @@ func (t originTracer) trace(e hcl.Expression, ctx *hcl.EvalContext, steps []cty.
 		// The last item with the key wins, as in Terraform.
 		for i := len(x.Items) - 1; i >= 0; i-- {
 			item := x.Items[i]
-			if k, ok := model.KnownString(evalIn(ctx, item.KeyExpr)); ok && k == want {
+			if k, ok := model.KnownString(evalIn(t.s.Inst, ctx, item.KeyExpr)); ok && k == want {
 				return t.trace(item.ValueExpr, ctx, steps[1:], depth+1)
 			}
 		}
@@ -95,13 +95,13 @@ func (t originTracer) trace(e hcl.Expression, ctx *hcl.EvalContext, steps []cty.
 		}
 		return t.trace(x.Exprs[int(n)], ctx, steps[1:], depth+1)
 	case *hclsyntax.ScopeTraversalExpr, *hclsyntax.RelativeTraversalExpr, *hclsyntax.IndexExpr:
-		root, path, ok := traceRefPath(x, ctx)
+		root, path, ok := traceRefPath(t.s.Inst, x, ctx)
 		if !ok {
 			return "", false
 		}
 		return t.traceRef(root, append(path, steps...), ctx, depth+1)
 	case *hclsyntax.ConditionalExpr:
-		c := evalIn(ctx, x.Condition)
+		c := evalIn(t.s.Inst, ctx, x.Condition)
 		if !c.IsKnown() || c.IsNull() || c.Type() != cty.Bool {
 			return "", false
 		}
@@ -118,7 +118,7 @@ func (t originTracer) trace(e hcl.Expression, ctx *hcl.EvalContext, steps []cty.
 	// "${var.max}", comes from that reference.
 	if vars := e.Variables(); len(vars) == 1 {
 		ref := &hclsyntax.ScopeTraversalExpr{Traversal: vars[0], SrcRange: vars[0].SourceRange()}
-		a, b := evalIn(ctx, e), evalIn(ctx, ref)
+		a, b := evalIn(t.s.Inst, ctx, e), evalIn(t.s.Inst, ctx, ref)
 		as, aok := model.KnownString(a)
 		bs, bok := model.KnownString(b)
 		if aok && bok && as == bs {
@@ -141,7 +141,7 @@ func (t originTracer) traceCall(x *hclsyntax.FunctionCallExpr, ctx *hcl.EvalCont
 			return "", false
 		}
 		for i := len(args) - 1; i >= 0; i-- {
-			v := evalIn(ctx, args[i])
+			v := evalIn(t.s.Inst, ctx, args[i])
 			if !v.IsWhollyKnown() {
 				return "", false
 			}
@@ -153,7 +153,7 @@ func (t originTracer) traceCall(x *hclsyntax.FunctionCallExpr, ctx *hcl.EvalCont
 		if len(args) < 2 || x.ExpandFinal {
 			return "", false
 		}
-		m, k := evalIn(ctx, args[0]), evalIn(ctx, args[1])
+		m, k := evalIn(t.s.Inst, ctx, args[0]), evalIn(t.s.Inst, ctx, args[1])
 		if !k.IsKnown() || !m.IsWhollyKnown() {
 			return "", false
 		}
@@ -165,7 +165,7 @@ func (t originTracer) traceCall(x *hclsyntax.FunctionCallExpr, ctx *hcl.EvalCont
 		}
 	case "coalesce", "try":
 		for _, a := range args {
-			v := evalIn(ctx, a)
+			v := evalIn(t.s.Inst, ctx, a)
 			if !v.IsKnown() {
 				return "", false
 			}
@@ -195,24 +195,24 @@ func traceHasKey(v cty.Value, k cty.Value) bool {
 // traceRefPath splits a reference into its root name and the steps after it:
 // local.sizes[var.env].max is "local" with ["sizes", <env>, "max"]. Keys
 // that are not known come back unknown; splats are not followed.
-func traceRefPath(e hcl.Expression, ctx *hcl.EvalContext) (string, []cty.Value, bool) {
+func traceRefPath(in *Instance, e hcl.Expression, ctx *hcl.EvalContext) (string, []cty.Value, bool) {
 	switch x := hcl.UnwrapExpression(e).(type) {
 	case *hclsyntax.ScopeTraversalExpr:
 		steps, ok := traceSteps(x.Traversal[1:])
 		return x.Traversal.RootName(), steps, ok
 	case *hclsyntax.RelativeTraversalExpr:
-		root, steps, ok := traceRefPath(x.Source, ctx)
+		root, steps, ok := traceRefPath(in, x.Source, ctx)
 		if !ok {
 			return "", nil, false
 		}
 		more, ok := traceSteps(x.Traversal)
 		return root, append(steps, more...), ok
 	case *hclsyntax.IndexExpr:
-		root, steps, ok := traceRefPath(x.Collection, ctx)
+		root, steps, ok := traceRefPath(in, x.Collection, ctx)
 		if !ok {
 			return "", nil, false
 		}
-		return root, append(steps, evalIn(ctx, x.Key)), true
+		return root, append(steps, evalIn(in, ctx, x.Key)), true
 	}
 	return "", nil, false
 }

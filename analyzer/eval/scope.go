@@ -91,7 +91,7 @@ func (s Scope) Attr(name string) (cty.Value, *hcl.Attribute) {
 	if s.unknown {
 		return cty.DynamicVal, a
 	}
-	v := evalIn(s.ctx, a.Expr)
+	v := evalIn(s.Inst, s.ctx, a.Expr)
 	if s.Inst != nil {
 		s.Inst.taint.record(a.Expr, v)
 	}
@@ -99,7 +99,7 @@ func (s Scope) Attr(name string) (cty.Value, *hcl.Attribute) {
 }
 
 // eval evaluates an expression in the scope.
-func (s Scope) eval(e hcl.Expression) cty.Value { return evalIn(s.ctx, e) }
+func (s Scope) eval(e hcl.Expression) cty.Value { return evalIn(s.Inst, s.ctx, e) }
 
 // Origin is Instance.Origin for this scope.
 func (s Scope) Origin(a *hcl.Attribute) string {
@@ -164,7 +164,7 @@ func (s Scope) nativeBlocks(sb *hclsyntax.Body, typ string) []Scope {
 				ctx.Variables = map[string]cty.Value{iter: cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})}
 				return ctx
 			}
-			coll := evalIn(s.ctx, fe.Expr)
+			coll := evalIn(s.Inst, s.ctx, fe.Expr)
 			if s.Inst != nil {
 				s.Inst.taint.record(fe.Expr, coll)
 			}

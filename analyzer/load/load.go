@@ -229,7 +229,7 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	// modules outside the scanned paths.
 	l.loadTerragrunt(restrictTo)
 	l.resolveCalls()
-	p := &model.Project{WorkDir: wd}
+	p := &model.Project{WorkDir: wd, Roots: repoRoots(l.roots)}
 	for _, m := range l.modules {
 		if len(m.Files) == 0 && m.Unit == nil {
 			// Only tfvars/backend/lock files: not a module. Keep the var files
@@ -504,4 +504,22 @@ func LoadFile(path, workDir string) (*model.File, error) {
 		return nil, fmt.Errorf("%s:%d:%d: %s", pr.Range.Filename, pr.Range.Start.Line, pr.Range.Start.Column, pr.Message)
 	}
 	return f, nil
+}
+
+// repoRoots are the repository roots of the scanned directories, as real
+// paths: the Git work tree holding each, else the directory itself.
+func repoRoots(scanned []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range scanned {
+		r := fsx.RepoRoot(fsx.RealPath(d))
+		if r == "" {
+			r = fsx.RealPath(d)
+		}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }

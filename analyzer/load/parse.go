@@ -34,11 +34,7 @@ func (l *loader) parseAll(paths []string) ([]*model.File, []*fileTop) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				f := l.parseFile(paths[i])
-				if m := l.modules[filepath.Dir(f.Abs)]; m != nil {
-					tops[i] = extractTop(f, m)
-				}
-				out[i] = f
+				out[i], tops[i] = l.parseAndExtract(paths[i])
 			}
 		}()
 	}
@@ -48,6 +44,25 @@ func (l *loader) parseAll(paths []string) ([]*model.File, []*fileTop) {
 	close(next)
 	wg.Wait()
 	return out, tops
+}
+
+// parseAndExtract parses a file and extracts its top-level blocks. A crash
+// doing so (a bug) becomes a problem at the file, which is then left out,
+// and the run goes on.
+func (l *loader) parseAndExtract(abs string) (f *model.File, top *fileTop) {
+	defer func() {
+		if r := recover(); r != nil {
+			kind, _ := model.KindOf(filepath.Base(abs))
+			f, top = &model.File{Path: l.display(abs), Abs: abs, Kind: kind}, nil
+			at := hcl.Range{Filename: f.Path, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
+			l.problem(at, fmt.Sprintf("internal error analyzing %s (%v); not analyzed. Please report it", f.Path, r), "")
+		}
+	}()
+	f = l.parseFile(abs)
+	if m := l.modules[filepath.Dir(f.Abs)]; m != nil {
+		top = extractTop(f, m)
+	}
+	return f, top
 }
 
 // parseFile reads and parses one file, recording problems instead of failing.
@@ -104,9 +119,13 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 	return f
 }
 
-// maxNesting bounds bracket / unary / conditional nesting: deeper files
-// are reported, not parsed, so that hostile input cannot exhaust the stack.
-const maxNesting = 256
+// maxNesting bounds how deep the syntax tree of an expression can be:
+// brackets, template interpolations and directives, and operator chains
+// (`a ? 1 : a ? 1 : …`, `1 + 1 + …`, `!!…`, `x[a][b]…`), whose trees are
+// as deep as the chain is long. Deeper files are reported, not parsed, so
+// that hostile input cannot exhaust the stack of the parser, of the
+// evaluator or of the walks over the tree (see internal/fasthcl.NestingDepth).
+const maxNesting = fasthcl.MaxNesting
 
 // parseSource parses one file's bytes without touching the file system. It
 // never panics: binary data, invalid UTF-8 and pathological nesting come
@@ -124,7 +143,7 @@ func parseSource(src []byte, filename string, kind model.FileKind, fast bool) (*
 		r := invalidUTF8Range(src, filename)
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid UTF-8", Detail: "the file is not valid UTF-8 text; not analyzed", Subject: &r}}
 	}
-	if line, depth := nestingDepth(src); depth > maxNesting {
+	if line, depth := fasthcl.NestingDepth(src, kind.IsJSON()); depth > maxNesting {
 		r := hcl.Range{Filename: filename, Start: hcl.Pos{Line: line, Column: 1}, End: hcl.Pos{Line: line, Column: 1}}
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Expression nested too deeply", Detail: fmt.Sprintf("nesting exceeds %d levels; not analyzed", maxNesting), Subject: &r}}
 	}
@@ -201,34 +220,4 @@ func invalidUTF8Range(src []byte, filename string) hcl.Range {
 	}
 	p := hcl.Pos{Line: line, Column: col}
 	return hcl.Range{Filename: filename, Start: p, End: p}
-}
-
-// nestingDepth estimates the deepest nesting of brackets, unary operators
-// and conditionals, which is what drives the recursive-descent parser.
-func nestingDepth(src []byte) (line, max int) {
-	depth, ln, run := 0, 1, 0
-	for _, c := range src {
-		switch c {
-		case '(', '[', '{':
-			depth++
-			run = 0
-		case ')', ']', '}':
-			if depth > 0 {
-				depth--
-			}
-			run = 0
-		case '!', '-', '?':
-			run++
-		case ' ', '\t', '\r':
-		case '\n':
-			ln++
-			run = 0
-		default:
-			run = 0
-		}
-		if depth+run > max {
-			max, line = depth+run, ln
-		}
-	}
-	return line, max
 }

@@ -7,6 +7,7 @@ package model
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -22,9 +23,26 @@ type Project struct {
 	// the files it includes, atmos.yaml.
 	WrapperFiles []*File
 	Problems     []Problem // input that could not be loaded
+	// Roots are the repository roots of the scanned paths as real paths
+	// (every symbolic link resolved): the Git work tree holding each
+	// scanned path, else the scanned directory itself. File functions and
+	// the files a repository names are read only inside them.
+	Roots []string
 	// Notes are what loading chose to leave out, for the run's
 	// notifications (a tfvars file skipped because it is encrypted).
 	Notes []string
+}
+
+// RootOf returns the repository root (one of Roots) holding realDir, a
+// real absolute path, or "" when none does. The innermost root wins.
+func (p *Project) RootOf(realDir string) string {
+	best, sep := "", string(filepath.Separator)
+	for _, r := range p.Roots {
+		if (realDir == r || strings.HasPrefix(realDir, strings.TrimSuffix(r, sep)+sep)) && len(r) > len(best) {
+			best = r
+		}
+	}
+	return best
 }
 
 // Module returns the module of a directory (slash path relative to the
@@ -93,8 +111,9 @@ type Problem struct {
 	// leave the module alone. A module call that cannot be resolved does
 	// not make its file unread.
 	Unread bool
-	// Note marks input skipped on purpose, saying why: a file Terraform
-	// would not load (encrypted, a template), a module `terraform init`
-	// has not installed. Notes are never errors.
+	// Note marks input skipped on purpose or analyzed only in part, saying
+	// why: a file Terraform would not load (encrypted, a template), a module
+	// `terraform init` has not installed, an evaluation limit hit, a file a
+	// function may not read. Notes are never errors.
 	Note bool
 }

@@ -7,6 +7,7 @@ package tfplan
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf16"
 
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
@@ -41,6 +43,8 @@ type Plan struct {
 
 	linesOnce sync.Once // rules locate resources concurrently
 	lines     []int
+	indexOnce sync.Once
+	idx       *posIndex
 }
 
 // PlanReadOptions configure ReadPlan.
@@ -92,9 +96,17 @@ func ReadPlan(ctx context.Context, path string, stdin io.Reader, opts PlanReadOp
 	return ParsePlanJSON(data, display)
 }
 
-// ParsePlanJSON decodes and validates plan JSON.
+// utf8BOM starts files written by some Windows tools.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// ParsePlanJSON decodes and validates plan JSON. A UTF-8 byte order mark
+// is skipped; UTF-16 (what Windows PowerShell's `>` writes, with its byte
+// order mark) is converted to UTF-8 first.
 func ParsePlanJSON(data []byte, display string) (*Plan, error) {
-	trimmed := bytes.TrimSpace(data)
+	if d, ok := fromUTF16(data); ok {
+		data = d
+	}
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("plan %s is empty: want the output of `terraform show -json PLANFILE`", display)
 	}
@@ -105,7 +117,7 @@ func ParsePlanJSON(data []byte, display string) (*Plan, error) {
 	if err := json.Unmarshal(trimmed, &probe); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end") {
-			line, col := lineCol(trimmed, offsetOf(err, len(trimmed)))
+			line, col := lineCol(data, len(data)-len(bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf"))+offsetOf(err, len(trimmed)))
 			if strings.Contains(err.Error(), "unexpected end") {
 				return nil, fmt.Errorf("plan %s is truncated: the JSON ends at line %d before the plan is complete; write it again with `terraform show -json PLANFILE > %s`", display, line, filepath.Base(display))
 			}
@@ -179,6 +191,27 @@ func offsetOf(err error, def int) int {
 		return n
 	}
 	return def
+}
+
+// fromUTF16 converts UTF-16 text that starts with a byte order mark.
+func fromUTF16(data []byte) ([]byte, bool) {
+	if len(data) < 2 {
+		return nil, false
+	}
+	var order binary.ByteOrder
+	switch {
+	case data[0] == 0xff && data[1] == 0xfe:
+		order = binary.LittleEndian
+	case data[0] == 0xfe && data[1] == 0xff:
+		order = binary.BigEndian
+	default:
+		return nil, false
+	}
+	units := make([]uint16, 0, len(data)/2-1)
+	for i := 2; i+1 < len(data); i += 2 {
+		units = append(units, order.Uint16(data[i:]))
+	}
+	return []byte(string(utf16.Decode(units))), true
 }
 
 func lineCol(src []byte, off int) (int, int) {
@@ -271,42 +304,36 @@ func (p *Plan) line(off int) int {
 	return sort.Search(len(p.lines), func(i int) bool { return p.lines[i] > off })
 }
 
-// AddressRange is the location of a resource instance's entry in the plan
-// JSON: the line of its "address" in resource_changes (or planned_values).
-func (p *Plan) AddressRange(address string) hcl.Range {
-	quoted, _ := json.Marshal(address)
-	re := regexp.MustCompile(`"address"\s*:\s*` + regexp.QuoteMeta(string(quoted)))
-	start := 0
-	if i := bytes.Index(p.Src, []byte(`"resource_changes"`)); i >= 0 {
-		start = i
-	}
-	loc := re.FindIndex(p.Src[start:])
-	off := 0
-	if loc != nil {
-		off = start + loc[0]
-	} else if loc = re.FindIndex(p.Src); loc != nil {
-		off = loc[0]
-	}
-	ln := p.line(off)
-	col := off - p.lines[ln-1] + 1
-	pos := hcl.Pos{Line: ln, Column: col, Byte: off}
-	return hcl.Range{Filename: p.Path, Start: pos, End: pos}
-}
-
-// KeyRange is the location of a top-level key of the plan JSON (e.g. the
-// entry of an output in output_changes).
-func (p *Plan) KeyRange(section, key string) hcl.Range {
-	off := 0
-	if i := bytes.Index(p.Src, []byte(`"`+section+`"`)); i >= 0 {
-		quoted, _ := json.Marshal(key)
-		re := regexp.MustCompile(regexp.QuoteMeta(string(quoted)) + `\s*:`)
-		if loc := re.FindIndex(p.Src[i:]); loc != nil {
-			off = i + loc[0]
-		} else {
-			off = i
-		}
-	}
+// pos is the position of a byte offset in the plan JSON.
+func (p *Plan) pos(off int) hcl.Range {
 	ln := p.line(off)
 	pos := hcl.Pos{Line: ln, Column: off - p.lines[ln-1] + 1, Byte: off}
 	return hcl.Range{Filename: p.Path, Start: pos, End: pos}
+}
+
+// AddressRange is the location of a resource instance's entry in the plan
+// JSON: its "address" in resource_changes, else in planned_values, else
+// anywhere in the plan, else the start of the plan.
+func (p *Plan) AddressRange(address string) hcl.Range {
+	x := p.index()
+	for _, m := range []map[string]int{x.changes, x.planned, x.anywhere} {
+		if off, ok := m[address]; ok {
+			return p.pos(off)
+		}
+	}
+	return p.pos(0)
+}
+
+// KeyRange is the location of a key of a top-level object of the plan
+// JSON (e.g. an output in output_changes); the section's own key when the
+// key is not in it; the start of the plan when there is no section.
+func (p *Plan) KeyRange(section, key string) hcl.Range {
+	x := p.index()
+	if off, ok := x.members[section][key]; ok {
+		return p.pos(off)
+	}
+	if off, ok := x.top[section]; ok {
+		return p.pos(off)
+	}
+	return p.pos(0)
 }

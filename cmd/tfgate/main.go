@@ -24,13 +24,13 @@ func main() {
 	if p := os.Getenv("TFGATE_CPUPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {
 			pprof.StartCPUProfile(f)
-			code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			code := safeRun(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 			pprof.StopCPUProfile()
 			f.Close()
 			os.Exit(code)
 		}
 	}
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(safeRun(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 const usage = `tfgate gates Terraform code on production readiness.

@@ -23,6 +23,8 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/tfgate/tfgate/analyzer/monorepo"
 )
 
 // TestPlanFormatVersions runs `tfgate plan` and `tfgate lint DIR --plan` on
@@ -541,4 +543,86 @@ func blockedByTFExec(k string) bool {
 	return strings.HasPrefix(k, "TF_LOG") || strings.HasPrefix(k, "TF_CLI_ARGS") || strings.HasPrefix(k, "TF_VAR_") ||
 		k == "TF_INPUT" || k == "TF_IN_AUTOMATION" || k == "TF_WORKSPACE" || k == "TF_REATTACH_PROVIDERS" ||
 		k == "TF_APPEND_USER_AGENT" || k == "TF_DISABLE_PLUGIN_TLS" || k == "TF_SKIP_PROVIDER_VERIFY" || k == "TF_PLUGIN_CACHE_DIR"
+}
+
+// TestPlanLarge: `tfgate plan` on a 15,000-resource plan (indented, 20 MB)
+// replicated from a real plan fixture completes, and every finding sits on
+// the line of its resource's "address" in resource_changes. Before the
+// plan's positions were indexed, each lookup compiled a regular expression
+// and searched the whole plan: minutes for this size.
+func TestPlanLarge(t *testing.T) {
+	fixture, _ := filepath.Abs("../../fixtures/plans/tags-required/aws-default-tags")
+	src, err := os.ReadFile(filepath.Join(fixture, "plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := monorepo.ReplicatePlan(src, 15000, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "plan.json")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(filepath.Join(fixture, ".tfgate.hcl")) // the tags the fixture requires
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, ".tfgate.hcl"), cfg, 0o644)
+	r := tfgate(t, dir, "plan", "--format", "json", "--fail-on", "never", "plan.json")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var rep struct {
+		Findings []struct {
+			Rule, Address, File string
+			Start               struct{ Line int }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	rcLine := 0
+	for i, l := range lines {
+		if strings.HasPrefix(l, `  "resource_changes"`) {
+			rcLine = i + 1
+		}
+	}
+	perResource := map[string]bool{}
+	for _, f := range rep.Findings {
+		q, _ := json.Marshal(f.Address)
+		if f.Start.Line <= rcLine || f.Start.Line > len(lines) || !strings.Contains(lines[f.Start.Line-1], `"address": `+string(q)) {
+			t.Fatalf("%s finding for %s at line %d, which is not its resource_changes entry (resource_changes starts at line %d)", f.Rule, f.Address, f.Start.Line, rcLine)
+		}
+		perResource[f.Address] = true
+	}
+	// Every copy of a resource has the findings the original has.
+	base := tfgate(t, fixture, "plan", "--format", "json", "--fail-on", "never", "plan.json")
+	var orig struct{ Findings []struct{ Address string } }
+	if err := json.Unmarshal([]byte(base.stdout), &orig); err != nil {
+		t.Fatal(err)
+	}
+	flagged := map[string]bool{}
+	for _, f := range orig.Findings {
+		flagged[f.Address] = true
+	}
+	var plan struct {
+		ResourceChanges []struct{ Address string } `json:"resource_changes"`
+	}
+	json.Unmarshal(data, &plan)
+	copyOf := regexp.MustCompile(`_\d+(\[[^\]]*\])?$`)
+	want := 0
+	for _, rc := range plan.ResourceChanges {
+		if flagged[copyOf.ReplaceAllString(rc.Address, "$1")] {
+			want++
+			if !perResource[rc.Address] {
+				t.Errorf("no finding for %s", rc.Address)
+			}
+		}
+	}
+	if want == 0 || len(perResource) != want {
+		t.Errorf("findings on %d resources, want %d", len(perResource), want)
+	}
 }

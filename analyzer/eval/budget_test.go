@@ -1,0 +1,174 @@
+package eval
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestEvaluationLimits: 67-byte bombs finish, their values are unknown
+// and a note names the expression and the limit. The assertions are on
+// completion and the notes, never on timings.
+func TestEvaluationLimits(t *testing.T) {
+	for _, c := range funcBombs {
+		env := newExprEnv(t, "")
+		v := env.eval(t, c.expr)
+		if c.note == "" {
+			continue
+		}
+		if v.IsWhollyKnown() {
+			t.Errorf("%s: known, want unknown", c.expr)
+		}
+		if !env.noted(c.note) {
+			t.Errorf("%s: no note %q in %q", c.expr, c.note, env.notes())
+		}
+		for _, n := range env.notes() {
+			if !strings.HasPrefix(n, "evaluation limit: ") {
+				t.Errorf("%s: note %q", c.expr, n)
+			}
+		}
+	}
+}
+
+// funcBombs are small expressions that would build huge values or run
+// for hours, and the note each gives.
+var funcBombs = []struct{ expr, note string }{
+	{`setproduct(range(1000), range(1000), range(1000))`, `setproduct(…) would build more than 1048576 elements`},
+	{`format("%2000000000s", "")`, `format(…) would build a string of more than 16 MiB`},
+	{`format("%.900000000f", 1)`, `format(…) would build a string of more than 16 MiB`},
+	{`formatlist("%9000000s", range(1000))`, `formatlist(…) would build a string of more than 16 MiB`},
+	{`[for a in range(1000): [for b in range(1000): [for c in range(1000): 1]]]`, `this expression takes more than 262144 steps`},
+	{`{for a in range(1000): a => {for b in range(1000): b => [for c in range(1000): c]}}`, `this expression takes more than 262144 steps`},
+	{`join(",", [for i in range(1000): format("%20000s", i)])`, `join(…) would build a string of more than 16 MiB`},
+	{`replace(join("", [for i in range(1000): "aaaaaaaaaa"]), "a", join("", [for i in range(1000): "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]))`, `replace(…) would build a string of more than 16 MiB`},
+	{`replace("aaaa", "", format("%9000000s", ""))`, `replace(…) would build a string of more than 16 MiB`},
+	{`indent(100000000, "a\nb\nc")`, `indent(…) would build a string of more than 16 MiB`},
+	{`distinct(split("", format("%6000s", "")))`, `distinct(…) would compare more than 16777216 pairs`},
+	{`jsonencode(yamldecode("a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"))`, `yamldecode(…) would decode aliases that repeat more than 4 MiB of the document`},
+	{`jsondecode("${join("", [for i in range(1000): "[[[[["])}${join("", [for i in range(1000): "]]]]]"])}")`, `jsondecode(…) would decode a document nested more than 4096 levels deep`},
+	{`"${join("", [for i in range(1000): format("%10000s", "")])}${join("", [for i in range(1000): format("%10000s", "")])}"`, `this builds a string of more than 16 MiB`},
+}
+
+// TestUnknownIsLocal: what cannot be known (an unknowable function, a
+// value past a limit, a refused file) is unknown where it is, not the map
+// around it: merge keeps the known keys and values.
+func TestUnknownIsLocal(t *testing.T) {
+	env := newExprEnv(t, "")
+	for _, src := range []string{
+		`merge({team = "x"}, {stack = provider::x::y()})`,
+		`merge({team = "x"}, {stack = unknowable_function(1)})`,
+		`merge({team = "x"}, {stack = timestamp()})`,
+		`merge({team = "x"}, {stack = setproduct(range(1000), range(1000), range(1000))})`,
+		`merge({team = "x"}, {stack = file("/etc/passwd")})`,
+	} {
+		v := env.eval(t, src)
+		if !v.IsKnown() || !v.Type().IsObjectType() {
+			t.Errorf("%s = %#v: the map is unknown", src, v)
+			continue
+		}
+		if !v.Type().HasAttribute("team") || !v.Type().HasAttribute("stack") || len(v.Type().AttributeTypes()) != 2 {
+			t.Errorf("%s: keys %v, want team and stack", src, v.Type().AttributeTypes())
+			continue
+		}
+		if team := v.GetAttr("team"); !team.IsKnown() || team.AsString() != "x" {
+			t.Errorf("%s: team = %#v", src, team)
+		}
+		if v.GetAttr("stack").IsKnown() {
+			t.Errorf("%s: stack is known", src)
+		}
+	}
+}
+
+// TestLimitsInModules: the bombs in configuration, and forty locals that
+// each double a string: the run finishes, the values past the limit are
+// unknown, the ones before it known, one note at the local that hit it.
+func TestLimitsInModules(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("locals {\n  s0 = \"xxxxxxxxxxxxxxxx\"\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "  s%d = \"${local.s%d}${local.s%d}\"\n", i, i-1, i-1)
+	}
+	b.WriteString("}\n")
+	writeTree(t, dir, map[string]string{
+		"double/main.tf":          b.String(),
+		"tfvars/main.tf":          "variable \"x\" {}\n",
+		"tfvars/terraform.tfvars": "x = [for a in [" + strings.Repeat("1,", 1000) + "1]: [for b in [" + strings.Repeat("1,", 1000) + "1]: [for c in [" + strings.Repeat("1,", 1000) + "1]: c]]]\n",
+		"template/main.tf":        "locals {\n  t = templatefile(\"${path.module}/t.tpl\", {})\n}\n",
+		"template/t.tpl":          "%{for a in range(1000)}%{for b in range(1000)}%{for c in range(1000)}x%{endfor}%{endfor}%{endfor}",
+	})
+	_, r := loadTree(t, dir)
+	in := instance(t, r, "double", "")
+	// 16 bytes doubled 20 times is 16 MiB: s20 is the last that fits.
+	for i := 0; i <= 40; i++ {
+		v, _ := in.local(fmt.Sprintf("s%d", i))
+		if known := v.IsKnown(); known != (i <= 20) {
+			t.Errorf("local.s%d known = %v", i, known)
+		}
+	}
+	probs := problemsText(r)
+	for _, want := range []string{
+		"double/main.tf:23,9-35: evaluation limit: this builds a string of more than 16 MiB; its value is unknown",
+		"tfvars/terraform.tfvars:1,5-6054: evaluation limit: this expression takes more than 262144 steps",
+		"template/main.tf:2,7-47: evaluation limit: this expression takes more than 262144 steps",
+	} {
+		if !strings.Contains(probs, want) {
+			t.Errorf("no problem %q in:\n%s", want, probs)
+		}
+	}
+	if n := strings.Count(probs, "double/main.tf"); n != 1 {
+		t.Errorf("%d notes for the doubling locals, want 1:\n%s", n, probs)
+	}
+	if v := instance(t, r, "tfvars", "").vars["x"].Value; v.IsKnown() {
+		t.Errorf("var.x is known")
+	}
+}
+
+// TestFanOut: 18 modules of a few lines that each call the next twice are
+// 2^17 call chains but 18 distinct instances: calls of one parent with
+// the same inputs share one instance, and findings name the chains.
+func TestFanOut(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := 0; i < 18; i++ {
+		body := "variable \"n\" {\n  default = 1\n}\n"
+		if i < 17 {
+			body += fmt.Sprintf("module \"a\" {\n  source = \"../m%d\"\n  n = var.n\n}\nmodule \"b\" {\n  source = \"../m%d\"\n  n = var.n\n}\n", i+1, i+1)
+		}
+		files[fmt.Sprintf("m%d/main.tf", i)] = body
+	}
+	files["root/main.tf"] = "module \"top\" {\n  source = \"../m0\"\n}\n"
+	writeTree(t, dir, files)
+	_, r := loadTree(t, dir, "root")
+	if n := len(r.Instances); n > 40 {
+		t.Fatalf("%d instances, want one per module", n)
+	}
+	var deepest *Instance
+	for _, in := range r.Instances {
+		if in.Module.Dir == "m17" {
+			deepest = in
+		}
+	}
+	if deepest == nil {
+		t.Fatal("m17 has no instance")
+	}
+	if vias := deepest.Vias(); len(vias) != maxVias || !strings.HasPrefix(vias[0], "module.top.module.a.module.a") {
+		t.Errorf("vias = %d %q", len(vias), vias[:1])
+	}
+}
+
+// TestDeepButAllowedChains: chains just under the parser's limit evaluate
+// without exhausting the stack.
+func TestDeepButAllowedChains(t *testing.T) {
+	env := newExprEnv(t, "")
+	for _, src := range []string{
+		strings.Repeat("true ? 1 : ", 1000) + "2",
+		strings.Repeat("1 + ", 1000) + "1",
+		strings.Repeat("[", 500) + strings.Repeat("]", 500),
+		strings.Repeat("upper(", 400) + `"x"` + strings.Repeat(")", 400),
+	} {
+		if v := env.eval(t, src); !v.IsWhollyKnown() {
+			t.Errorf("%.40s…: unknown (%q)", src, env.notes())
+		}
+	}
+}
