@@ -116,11 +116,44 @@ func mergeFindings(in []*Finding) []*Finding {
 	// Each environment's tfvars files are related locations: code
 	// scanning shows one result that links them.
 	for _, f := range out {
-		for _, e := range f.Environments {
-			for _, file := range e.Files {
-				f.Related = append(f.Related, Related{Range: hcl.Range{Filename: file}, Message: "environment " + e.Name + " of " + e.Root})
+		f.Related = append(f.Related, environmentFiles(f.Environments)...)
+	}
+	return out
+}
+
+// environmentFiles lists each tfvars file of the environments once, with
+// the environments it belongs to: "environments dev and prod of stacks/api".
+func environmentFiles(envs []Environment) []Related {
+	type use struct {
+		root  string
+		names []string
+	}
+	var order []string
+	uses := map[string]*use{}
+	for _, e := range envs {
+		for _, file := range e.Files {
+			u := uses[file]
+			if u == nil {
+				u = &use{root: e.Root}
+				uses[file] = u
+				order = append(order, file)
 			}
+			u.names = append(u.names, e.Name)
 		}
+	}
+	out := make([]Related, 0, len(order))
+	for _, file := range order {
+		u := uses[file]
+		label := (&Finding{Environments: namesOnly(u.root, u.names)}).EnvironmentNames()
+		out = append(out, Related{Range: hcl.Range{Filename: file}, Message: label + " of " + u.root})
+	}
+	return out
+}
+
+func namesOnly(root string, names []string) []Environment {
+	out := make([]Environment, len(names))
+	for i, n := range names {
+		out[i] = Environment{Root: root, Name: n}
 	}
 	return out
 }

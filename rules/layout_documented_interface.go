@@ -24,7 +24,8 @@ var layoutDocumentedInterface = register(&analyzer.Rule{
 			"something else.\n\n" +
 			"Reusable modules get a warning for each variable or output that lacks them. Root modules get a note: their " +
 			"variables are set by the people who run them, and a short description still saves the next reader a search. " +
-			"Examples (`examples/`, `test/`) are demos and are not checked, nor are modules generated as `.tf.json` only. " +
+			"Demos (examples, tests) and directories that are not modules are not checked, nor are modules generated as " +
+			"`.tf.json` only. " +
 			"An empty description counts as missing; `type = any` counts as a type, since it is an explicit choice. A " +
 			"description or type given in an override file (`override.tf`, `*_override.tf`) counts for the variable it " +
 			"overrides.",

@@ -23,9 +23,11 @@ var layoutProviderInModule = register(&analyzer.Rule{
 			"0.14 and earlier used to declare that a module expects a provider from its caller. Terraform now warns about " +
 			"them (\"Redundant empty provider block\"); `required_providers` with `configuration_aliases` replaces them. " +
 			"They are reported with their own message.\n\n" +
-			"Only reusable modules are checked: root modules, including examples, are where provider blocks belong. " +
-			"A module under a `modules/` directory that declares a backend and that nothing calls is run on its own, " +
-			"as a root, and is not checked either.",
+			"Only reusable modules are checked, as the module model decides them (`tfgate modules`): roots, demos " +
+			"(examples, and runnable folders nested in a module that call it), Terragrunt code and Atmos components " +
+			"(providers configured beside `context.tf`, or under the components path of `atmos.yaml`) are where provider " +
+			"blocks belong. A module under `modules/` that configures providers and that nothing calls is of unknown " +
+			"kind and is not flagged either; say what it is with a `module` block in `.tfgate.hcl`.",
 		Fix: "Remove the `provider` block from the module and declare what the module needs instead; the caller " +
 			"configures the provider and passes it through the `providers` argument of the `module` block when it is " +
 			"not the default one:\n\n" +

@@ -32,9 +32,11 @@ var layoutStandardFiles = register(&analyzer.Rule{
 			"made only of `.tf.json` files are generated code and are skipped. A module that uses no provider (only " +
 			"`terraform_data` or no resources at all) needs no `required_providers`. Following the standard, a nested " +
 			"module in the `modules/` directory of another module (`<module>/modules/<name>`, such as the local modules " +
-			"of a root configuration) needs no `README.md`: without one it is meant for internal use. A reusable module " +
-			"is one that another module calls, one under a `modules/` directory, or the top of a module repository; " +
-			"a module under `modules/` that declares a backend and that nothing calls is run as a root and is not checked.",
+			"of a root configuration) needs no `README.md`: without one it is meant for internal use. Which modules are " +
+			"reusable is the module model's answer (`tfgate modules`): one that another module calls, one under a " +
+			"`modules/` directory, or the top of a module repository; a module under `modules/` that declares a backend " +
+			"and that nothing calls is run as a root, and Atmos components (with the conventional `context.tf`) are " +
+			"roots too: neither is checked.",
 		Fix: "Move `variable` blocks to `variables.tf` and `output` blocks to `outputs.tf`, keep the resources in `main.tf` " +
 			"(or files next to it), add a `README.md`, and declare the providers the module uses in `versions.tf`:\n\n" +
 			"```hcl\nterraform {\n  required_version = \">= 1.5\"\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \">= 5.0\"\n    }\n  }\n}\n```",

@@ -26,6 +26,10 @@ var stateEncryption = register(&analyzer.Rule{
 			"encryption support varies.\n" +
 			"- `oss` encrypts only with `encrypt = true` (its default is false).\n" +
 			"- `cos` encrypts by default; only `encrypt = false` is flagged.\n\n" +
+			"A Terragrunt unit is a root whose backend is its `remote_state` block (read with the path functions Terragrunt " +
+			"computes, such as `path_relative_to_include()`; anything else is unknown): a problem is reported at its line " +
+			"in the `.hcl` file, once for every unit that includes it. Which directories are roots is the module " +
+			"model's answer (`tfgate modules`).\n\n" +
 			"Backends that always encrypt at rest are never flagged: `gcs` (Google-managed keys; " +
 			"`encryption_key` and `kms_encryption_key` are optional customer keys), `azurerm` (Storage Service " +
 			"Encryption), `remote` and `cloud` (HCP Terraform encrypts state). Backends without an encryption " +

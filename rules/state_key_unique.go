@@ -23,6 +23,10 @@ var stateKeyUnique = register(&analyzer.Rule{
 			"configurations one state. The first `apply` in prod sees dev's resources as no longer in the " +
 			"configuration and plans to destroy them; whichever runs last owns the state and the other's " +
 			"resources are orphaned.\n\n" +
+			"A Terragrunt unit is a root whose backend is its `remote_state` block (read with the path functions Terragrunt " +
+			"computes, such as `path_relative_to_include()`; anything else is unknown): a problem is reported at its line " +
+			"in the `.hcl` file, once for every unit that includes it. Which directories are roots is the module " +
+			"model's answer (`tfgate modules`).\n\n" +
 			"The rule computes where every scanned root keeps the state of each workspace, the way the backend " +
 			"does, after partial configuration is merged (each `*.tfbackend` file in a root's directory is one way " +
 			"to initialise it; `--backend-config` files apply to every root, or only to the root whose directory " +

@@ -17,6 +17,10 @@ var stateLocking = register(&analyzer.Rule{
 		Why: "Without a lock, two `apply` runs on the same state (two engineers, or CI and a laptop) both read " +
 			"the old state and the last one to finish overwrites the other's changes: resources are orphaned, " +
 			"duplicated or destroyed on the next plan.\n\n" +
+			"A Terragrunt unit is a root whose backend is its `remote_state` block (read with the path functions Terragrunt " +
+			"computes, such as `path_relative_to_include()`; anything else is unknown): a problem is reported at its line " +
+			"in the `.hcl` file, once for every unit that includes it. Which directories are roots is the module " +
+			"model's answer (`tfgate modules`).\n\n" +
 			"What the rule knows about each backend:\n\n" +
 			"- `s3` locks only with `use_lockfile = true` (an S3 lock file, Terraform 1.11+) or `dynamodb_table`. " +
 			"Terraform 1.11 deprecates `dynamodb_table`: where the module admits Terraform 1.11 or later, a " +

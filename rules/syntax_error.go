@@ -22,7 +22,13 @@ var syntaxError = &analyzer.Rule{
 			"in part: an expression past an evaluation limit (a value of more than 16 MiB or 1,048,576 elements, an " +
 			"expression of more than a million steps; its value is unknown, never guessed), a file that a file " +
 			"function may not read (outside the repository, every symbolic link resolved; not a regular file; over " +
-			"16 MiB), and a crash inside tfgate while evaluating an expression.",
+			"16 MiB), and a crash inside tfgate while evaluating an expression.\n\n" +
+			"What Terraform would not load is not an error: a file encrypted with git-crypt or SOPS, a template " +
+			"(`{{ … }}`, `{% … %}`) named like a tfvars file, a tfvars file beside no configuration that does not " +
+			"parse (Terraform reads it only with -var-file), a module source under `.terraform/` that `terraform " +
+			"init` has not installed, one in a directory `.gitignore` keeps out of the repository, one a demo's " +
+			"harness provides and a Terragrunt source in another repository are each left out with a note saying " +
+			"why (`tfgate modules` lists them too). A module whose call cannot be resolved keeps its other findings.",
 		Fix: "Fix the syntax at the reported line (`terraform fmt` and `terraform validate` give the same " +
 			"location), or remove the file from the tree if it is not Terraform.",
 		Bad: `resource "aws_s3_bucket" "logs" {

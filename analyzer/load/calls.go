@@ -191,7 +191,12 @@ func (l *loader) reportUnresolved() {
 			continue
 		}
 		head := fmt.Sprintf("module %q: source %q ", c.Name, c.Source)
+		if c.Wrapper {
+			head = fmt.Sprintf("Terragrunt unit %s: terraform.source %q ", m.Name(), c.Source)
+		}
 		switch {
+		case c.Wrapper && !l.inRepo(m.AbsDir, u.target):
+			l.skipNote(c.Block.DefRange, head+"points outside the repository (a checkout of another repository beside it): not followed")
 		case strings.Contains(filepath.ToSlash(u.target)+"/", "/.terraform/"):
 			l.skipNote(c.Block.DefRange, head+"is not installed: `terraform init`, which installs it, has not run here; not followed")
 		case l.gitIgnoredSource(u.target):
@@ -218,4 +223,15 @@ func (l *loader) gitIgnoredSource(target string) bool {
 func (l *loader) ignoredBy(target string) string {
 	by, _ := l.gitignores().ignored(target, true)
 	return by
+}
+
+// inRepo reports whether target is inside the repository (the directory
+// holding .git above from) that holds from; true when there is none.
+func (l *loader) inRepo(from, target string) bool {
+	anc := l.ancestors(from)
+	top := anc[len(anc)-1]
+	if !l.fileExists(filepath.Join(top, ".git")) {
+		return true
+	}
+	return target == top || strings.HasPrefix(target, top+string(filepath.Separator))
 }

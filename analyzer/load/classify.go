@@ -247,7 +247,11 @@ func (c *classifier) classifyOne(m *model.Module) {
 		}
 	}
 	if what, ok := onlyDeclarations(m); ok && (m.LockFile == nil && len(m.VarFiles) == 0 || c.l.tgIncluded[m.AbsDir]) {
-		add("declares only "+what+": nothing a module is made of", nil)
+		if what == "" {
+			add("holds no blocks: nothing a module is made of", nil)
+		} else {
+			add("declares only "+what+": nothing a module is made of", nil)
+		}
 		set(model.NotModule)
 		return
 	}
@@ -406,7 +410,7 @@ func onlyDeclarations(m *model.Module) (string, bool) {
 					return "", false // does not parse: syntax-error says so
 				}
 			}
-			return "nothing (every block is commented out)", true
+			return "", true // no blocks at all (commented out, or empty files)
 		}
 		kinds = append(kinds, "terraform settings")
 	}

@@ -374,6 +374,17 @@ func (t *terragrunt) readConfig(abs string, from *tgScope) (cty.Value, bool) {
 // source and attaches what it generates.
 func (l *loader) addUnit(c *tgConfig) {
 	dir := filepath.Dir(c.unit.file.Abs)
+	hasSource := false
+	for _, tb := range c.terra {
+		if tb.block.Body.Attributes["source"] != nil {
+			hasSource = true
+		}
+	}
+	if !hasSource && !l.tfDirs[dir] && (l.modules[dir] == nil || len(l.modules[dir].Files) == 0) {
+		// No code to run: an empty or commented-out configuration, or
+		// one only read by others. Not a unit.
+		return
+	}
 	u := l.moduleFor(dir, l.inScan(dir))
 	if l.inScan(dir) {
 		u.Scanned = true
@@ -439,6 +450,7 @@ func (l *loader) addUnit(c *tgConfig) {
 					why = "cannot be read: " + fsx.Cause(err).Error()
 				}
 				call := l.unitCall(c, u, tfBlock, unit.Source, nil)
+				call.Block.DefRange = *unit.SourceRange
 				l.unresolved = append(l.unresolved, unresolvedCall{call, u, target, why})
 				code = nil
 			}
