@@ -53,6 +53,9 @@ func (l *loader) resolveCalls() {
 					l.addFile(f, tops[i], false)
 				}
 				t = l.modules[target]
+				if t != nil {
+					l.mergeOverrides(t)
+				}
 				if t == nil || len(t.Files) == 0 {
 					if inst == nil {
 						l.unresolved = append(l.unresolved, unresolvedCall{c, m, target, "holds no Terraform files"})

@@ -104,6 +104,7 @@ type loader struct {
 	git          *gitignores
 	tg           *terragrunt
 	unresolved   []unresolvedCall
+	overridden   map[*model.Module]bool // modules whose override files are merged
 }
 
 // install is where an installed module is recorded.
@@ -224,6 +225,11 @@ func Load(opts LoadOptions) (*model.Project, error) {
 	}
 	for i, f := range parsed {
 		l.addFile(f, tops[i], true)
+	}
+	// Override files merge into their modules' blocks before anything
+	// reads them (override.go).
+	for _, m := range l.modules {
+		l.mergeOverrides(m)
 	}
 	// Terragrunt units, then local module calls (units' included) to
 	// modules outside the scanned paths.

@@ -443,6 +443,9 @@ func (l *loader) addUnit(c *tgConfig) {
 					l.addFile(f, tops[i], false)
 				}
 				code = l.modules[target]
+				if code != nil {
+					l.mergeOverrides(code)
+				}
 			}
 			if code == nil || len(code.Files) == 0 {
 				why := "holds no Terraform files"
