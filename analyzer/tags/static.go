@@ -96,7 +96,7 @@ func ownTags(s eval.Scope, kind Kind) layer {
 	if !kind.Blocks {
 		v, a := s.Attr(kind.Attr)
 		if a == nil {
-			return layer{complete: true}
+			return legacyTagsBlock(s, kind)
 		}
 		entries, ok := mapTags(v, "resource "+kind.Noun+"s")
 		return layer{entries: entries, complete: ok, desc: fmt.Sprintf("resource %ss from %s", kind.Noun, s.Origin(a))}
@@ -140,6 +140,38 @@ func ownTags(s eval.Scope, kind Kind) layer {
 		}
 	}
 	l.desc = strings.Join(descs, " and ")
+	return l
+}
+
+// legacyTagsBlock reads Terraform 0.11's block syntax for a map argument,
+// `tags { team = "x" }` (0.12 and later require `tags = { … }`): the block's
+// arguments are the tags it sets. Several such blocks merge, later ones
+// winning, as 0.11 merged them. No block: a complete empty layer.
+func legacyTagsBlock(s eval.Scope, kind Kind) layer {
+	blocks := s.Blocks(kind.Attr)
+	if len(blocks) == 0 {
+		return layer{complete: true}
+	}
+	l := layer{complete: true}
+	var descs []string
+	for _, tb := range blocks {
+		if tb.Block.Type != kind.Attr {
+			// A dynamic "tags" block is not 0.11 syntax: not known.
+			l.complete = false
+			continue
+		}
+		attrs := model.BodyAttrs(tb.Block.Body)
+		obj := make(map[string]cty.Value, len(attrs))
+		for _, name := range model.InSourceOrder(attrs) {
+			v, _ := tb.Attr(name)
+			obj[name] = v
+		}
+		entries, ok := mapTags(cty.ObjectVal(obj), "resource "+kind.Noun+"s")
+		l.entries = append(l.entries, entries...)
+		l.complete = l.complete && ok
+		descs = append(descs, fmt.Sprintf("a Terraform 0.11 `%s` block at %s:%d", kind.Attr, tb.Block.DefRange.Filename, tb.Block.DefRange.Start.Line))
+	}
+	l.desc = "resource " + kind.Noun + "s from " + strings.Join(descs, " and ")
 	return l
 }
 
