@@ -26,6 +26,9 @@ func (l *loader) resolveCalls() {
 		m := queue[0]
 		queue = queue[1:]
 		for _, c := range m.ModuleCalls {
+			if c.Wrapper {
+				continue // a Terragrunt unit's code: linked by addUnit
+			}
 			var target string
 			var inst *installedModule
 			switch {

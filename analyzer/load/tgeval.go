@@ -33,6 +33,7 @@ type tgScope struct {
 	// unknownInclude is set when an include's path is not known: the
 	// include functions are then unknown too.
 	unknownInclude bool
+	fns            map[string]function.Function // built once per scope
 }
 
 // pureFuncs are Terraform functions whose result Terragrunt computes the
@@ -78,8 +79,16 @@ func optString(args []cty.Value, i int) (string, bool) {
 	return args[i].AsString(), true
 }
 
-// functions builds the function table of a scope.
+// functions returns the function table of a scope, built once (the
+// functions read the scope when they are called).
 func (s *tgScope) functions() map[string]function.Function {
+	if s.fns == nil {
+		s.fns = s.buildFunctions()
+	}
+	return s.fns
+}
+
+func (s *tgScope) buildFunctions() map[string]function.Function {
 	fns := make(map[string]function.Function, len(pureFuncs)+12)
 	for k, v := range pureFuncs {
 		fns[k] = v

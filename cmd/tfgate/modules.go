@@ -47,6 +47,7 @@ When the evidence is wrong, say what a directory is in .tfgate.hcl:
 
 Examples:
   tfgate modules                      # one line per directory
+  tfgate modules envs/prod/main.tf    # why a file's module is treated as it is
   tfgate modules live/ --format json  # for scripts
   tfgate modules --exclude 'sandbox/**'
 
