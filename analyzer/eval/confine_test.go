@@ -159,6 +159,24 @@ func TestJSONSyntaxBounded(t *testing.T) {
 	}
 }
 
+// TestTFVarsJSONLiteral: tfvars are literals (Terraform reads them without
+// functions or variables): a JSON string that looks like a template stays
+// the string it is.
+func TestTFVarsJSONLiteral(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"r/main.tf":               "variable \"x\" {}\n",
+		"r/terraform.tfvars.json": `{"x": "${upper(\"a\")}"}`,
+	})
+	_, r := loadTree(t, dir, "r")
+	if v := instance(t, r, "r", "").vars["x"].Value; !v.IsKnown() || v.AsString() != `${upper("a")}` {
+		t.Errorf("var.x = %#v", v)
+	}
+	if got := problemsText(r); got != "" {
+		t.Errorf("problems:\n%s", got)
+	}
+}
+
 // TestFileFunctionsConfinedToScannedPath: outside a Git work tree the
 // scanned path is the root, even when the working directory is above it.
 func TestFileFunctionsConfinedToScannedPath(t *testing.T) {

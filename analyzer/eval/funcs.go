@@ -138,6 +138,9 @@ var guardedFuncs = sync.OnceValue(func() map[string]function.Function {
 	out := map[string]function.Function{}
 	for name, g := range guards {
 		f, g := t[name], g
+		if f == (function.Function{}) {
+			continue
+		}
 		out[name] = function.New(&function.Spec{
 			Description: f.Description(),
 			Params:      f.Params(),

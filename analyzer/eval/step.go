@@ -377,6 +377,9 @@ func (st *stepper) noteCallErrors(diags hcl.Diagnostics) {
 // stepped (JSON syntax): the guarded functions check their arguments
 // themselves, and the file functions read through the instance's reader.
 func (st *stepper) jsonContext(ctx *hcl.EvalContext) *hcl.EvalContext {
+	if ctx == nil {
+		return nil // tfvars and defaults: no functions, no variables
+	}
 	var r *fileReader
 	if st.in != nil {
 		r = st.in.files
