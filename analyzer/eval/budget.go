@@ -32,16 +32,20 @@ const (
 	// maxExprSteps bounds the steps of one expression: syntax nodes
 	// evaluated, each iteration of a for expression counted.
 	maxExprSteps = 1 << 18
-	// maxInstanceSteps and maxInstanceBytes bound one module instance;
-	// maxRunSteps and maxRunBytes one run (bytes: sizes of the values
-	// built by function calls, templates and for expressions).
-	maxInstanceSteps = 1 << 22
-	maxInstanceBytes = 1 << 30
-	maxRunSteps      = 1 << 24
-	maxRunBytes      = 4 << 30
 	// maxEvalDepth bounds how deep evaluation recurses through templates
 	// and nested expressions (the parser already refuses deeper sources).
 	maxEvalDepth = 2048
+)
+
+// The totals: maxInstanceSteps and maxInstanceBytes bound one module
+// instance, maxRunSteps and maxRunBytes one run (bytes: sizes of the values
+// built by function calls, templates and for expressions). Variables so
+// that tests can reach them quickly.
+var (
+	maxInstanceSteps int64 = 1 << 22
+	maxInstanceBytes int64 = 1 << 30
+	maxRunSteps      int64 = 1 << 24
+	maxRunBytes      int64 = 4 << 30
 )
 
 // LimitError is the error of a function call that would exceed a limit;

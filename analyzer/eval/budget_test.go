@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // TestEvaluationLimits: 67-byte bombs finish, their values are unknown
@@ -170,5 +173,90 @@ func TestDeepButAllowedChains(t *testing.T) {
 		if v := env.eval(t, src); !v.IsWhollyKnown() {
 			t.Errorf("%.40s…: unknown (%q)", src, env.notes())
 		}
+	}
+}
+
+// TestInstanceAndRunBudgets: expressions each under the per-expression
+// limit add up, in one module instance and in one run, to a total past
+// which the rest is unknown, with one note at the expression that spent it.
+func TestInstanceAndRunBudgets(t *testing.T) {
+	defer func(i, r int64) { maxInstanceSteps, maxRunSteps = i, r }(maxInstanceSteps, maxRunSteps)
+	maxInstanceSteps, maxRunSteps = 50000, 120000
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("locals {\n")
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&b, "  l%d = length([for i in range(1000): [for j in range(10): j]])\n", i)
+	}
+	b.WriteString("}\n")
+	files := map[string]string{"one/main.tf": b.String()}
+	for _, d := range []string{"a", "b", "c", "d"} {
+		files[d+"/main.tf"] = b.String()
+	}
+	writeTree(t, dir, files)
+	_, r := loadTree(t, dir, "one")
+	in := instance(t, r, "one", "")
+	known := 0
+	for i := 0; i < 10; i++ {
+		if v, _ := in.local(fmt.Sprintf("l%d", i)); v.IsKnown() {
+			known++
+		}
+	}
+	// Each is well under the expression limit; together they pass the
+	// instance's: the first are known, the rest unknown.
+	if known < 1 || known >= 10 {
+		t.Errorf("%d locals known, want some but not all", known)
+	}
+	probs := problemsText(r)
+	if n := strings.Count(probs, "evaluation budget: module one has evaluated more than 50000 steps; this value and the rest of the module's are unknown"); n != 1 {
+		t.Errorf("%d instance-budget notes:\n%s", n, probs)
+	}
+	// Four modules, each under its own budget, pass the run's.
+	_, r = loadTree(t, dir, "a", "b", "c", "d")
+	if !strings.Contains(problemsText(r), "evaluation budget: this run has evaluated more than 120000 steps") {
+		t.Errorf("no run-budget note:\n%s", problemsText(r))
+	}
+}
+
+// TestInstanceCap: past the cap of distinct instances, calls are not
+// evaluated and a note says so.
+func TestInstanceCap(t *testing.T) {
+	defer func(n int) { maxInstances = n }(maxInstances)
+	maxInstances = 5
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&b, "module \"m%d\" {\n  source = \"../child\"\n  n = %d\n}\n", i, i)
+	}
+	writeTree(t, dir, map[string]string{
+		"root/main.tf":  b.String(),
+		"child/main.tf": "variable \"n\" {}\n",
+	})
+	_, r := loadTree(t, dir, "root")
+	if len(r.Instances) > maxInstances {
+		t.Errorf("%d instances, cap %d", len(r.Instances), maxInstances)
+	}
+	if !strings.Contains(problemsText(r), "more than 5 module instances in this run; this call and the rest are not evaluated") {
+		t.Errorf("no cap note:\n%s", problemsText(r))
+	}
+}
+
+// TestCrashIsANote: a panic inside a function is an unknown value and a
+// note at the expression; evaluation goes on.
+func TestCrashIsANote(t *testing.T) {
+	env := newExprEnv(t, "")
+	env.ctx.Functions = map[string]function.Function{"boom": function.New(&function.Spec{
+		Type: function.StaticReturnType(cty.String),
+		Impl: func([]cty.Value, cty.Type) (cty.Value, error) { panic("boom") },
+	})}
+	v := env.eval(t, `merge({a = "x"}, {b = boom()})`)
+	if !v.IsKnown() || !v.GetAttr("a").IsKnown() || v.GetAttr("b").IsKnown() {
+		t.Errorf("value %#v, want a known and b unknown", v)
+	}
+	if !env.noted("internal error evaluating this expression (boom(…) panicked: boom)") {
+		t.Errorf("notes: %q", env.notes())
+	}
+	if v := env.eval(t, `upper("still works")`); !v.IsKnown() || v.AsString() != "STILL WORKS" {
+		t.Errorf("after the crash: %#v", v)
 	}
 }

@@ -166,7 +166,7 @@ type evaluator struct {
 // parent that give a module the same inputs share one instance, so call
 // trees that fan out (modules that each call the next twice) stay linear
 // in the distinct instances; this bounds the distinct ones.
-const maxInstances = 20000
+var maxInstances = 20000 // a variable so that tests can reach it
 
 type localPlanOnce struct {
 	once sync.Once

@@ -36,6 +36,23 @@ var unknowable = map[string]cty.Type{
 	"rsadecrypt":    cty.String,
 }
 
+// libraryFuncs are the functions of the table that come from go-cty's
+// stdlib, go-cty-yaml and hcl's tryfunc. A panic in one of them is what
+// Terraform reports as an error too (cty turns it into one: log(1, 1) is
+// NaN); a panic in one of tfgate's own is a bug, noted (stepper.call).
+var libraryFuncs = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`abs ceil floor log max min parseint pow signum chomp format
+		formatlist indent join lower regex regexall split strrev substr title trim trimprefix
+		trimsuffix trimspace upper chunklist coalescelist compact concat contains distinct element
+		flatten keys merge range reverse setintersection setproduct setsubtract setunion slice sort
+		values zipmap csvdecode jsondecode jsonencode yamldecode yamlencode formatdate timeadd can
+		try tobool tonumber tostring tolist toset tomap`) {
+		libraryFuncs[n] = true
+	}
+}
+
 var (
 	funcsOnce sync.Once
 	funcTable map[string]function.Function

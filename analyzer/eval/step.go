@@ -364,7 +364,10 @@ func (st *stepper) noteCallErrors(diags hcl.Diagnostics) {
 		}
 		var le *LimitError
 		var re *RefusedError
+		var pe function.PanicError
 		switch err := extra.FunctionCallError(); {
+		case errors.As(err, &pe) && !libraryFuncs[strings.TrimPrefix(extra.CalledFunctionName(), "core::")]:
+			st.b.note(*d.Subject, fmt.Sprintf("internal error evaluating this expression (%s(…) panicked: %v); its value is unknown. Please report it with the expression", extra.CalledFunctionName(), pe.Value))
 		case errors.As(err, &le):
 			st.b.note(*d.Subject, fmt.Sprintf("evaluation limit: %s(…) %s; its value is unknown", extra.CalledFunctionName(), le.What))
 		case errors.As(err, &re):
@@ -521,7 +524,17 @@ func (st *stepper) call(ctx *hcl.EvalContext, x *hclsyntax.FunctionCallExpr) (ct
 			err := extra.FunctionCallError()
 			var le *LimitError
 			var re *RefusedError
+			var pe function.PanicError
 			switch {
+			case errors.As(err, &pe) && libraryFuncs[name]:
+				return v, diags // an error in Terraform too
+			case errors.As(err, &pe):
+				// A bug in a function of tfgate's (cty turns its panic into
+				// an error): unknown, and said, so that it is reported.
+				if st.b != nil {
+					st.b.note(x.Range(), fmt.Sprintf("internal error evaluating this expression (%s(…) panicked: %v); its value is unknown. Please report it with the expression", x.Name, pe.Value))
+				}
+				return cty.DynamicVal, nil
 			case errors.As(err, &le):
 				if st.b != nil {
 					st.b.note(x.Range(), fmt.Sprintf("evaluation limit: %s(…) %s; its value is unknown", x.Name, le.What))
