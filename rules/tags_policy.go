@@ -180,7 +180,11 @@ func (req tagRequirement) lacksClause(pol *tagPolicy, kind tags.Kind, eff *tags.
 		s := req.scheme
 		c += fmt.Sprintf(" of the scheme that the %s of %s give this configuration", s.defaults(), s.origin())
 		if kind.Defaults != "" && eff.Provider != "" && !eff.Defaulted {
-			c += fmt.Sprintf(": its provider `%s` has no %s; add them there or to the resource", eff.Provider, kind.Defaults)
+			them := "them"
+			if len(missing) == 1 {
+				them = "it"
+			}
+			c += fmt.Sprintf(": its provider `%s` has no %s; add %s there or to the resource", eff.Provider, kind.Defaults, them)
 		}
 	}
 	return c
