@@ -222,3 +222,79 @@ module "logs" {
 		}
 	}
 }
+
+// TestConfigExcludeAndKinds: `exclude` and `module "GLOB" { kind }` are
+// read with their origin and based at the file's directory, and Apply puts
+// them after the command line's; each malformed one is an error at its
+// file:line.
+func TestConfigExcludeAndKinds(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      []string
+		err       string
+	}{
+		{name: "excludes and kinds", src: `exclude = ["modules/legacy", "**/examples/**"]
+
+module "live/**" {
+  kind = "root"
+}
+
+module "sandbox" {
+  kind = "ignore"
+}
+`, want: []string{
+			"exclude --exclude (command line)", "exclude modules/legacy .tfgate.hcl:1", "exclude **/examples/** .tfgate.hcl:1",
+			"kind live/** root .tfgate.hcl:3", "kind sandbox ignore .tfgate.hcl:7",
+		}},
+		{name: "exclude as a set", src: `exclude = toset(["a"])`, err: `.tfgate.hcl:1:11: Function calls not allowed`},
+		{name: "exclude a string", src: `exclude = "modules/legacy"`,
+			err: `.tfgate.hcl:1:1: Invalid exclude: exclude must be a list of path patterns, e.g. exclude = ["modules/legacy", "**/examples/**"]`},
+		{name: "exclude null", src: `exclude = null`, err: `.tfgate.hcl:1:1: Invalid exclude: exclude must be a list of path patterns`},
+		{name: "exclude a number", src: `exclude = ["a", 1]`, err: `.tfgate.hcl:1:1: Invalid exclude: exclude: every pattern must be a string`},
+		{name: "exclude backslashes", src: `exclude = ["modules\\legacy"]`, err: `.tfgate.hcl:1:1: Invalid exclude: exclude: pattern "modules\\legacy": use / to separate directories`},
+		{name: "exclude a bad pattern", src: `exclude = ["mod[ules"]`, err: `.tfgate.hcl:1:1: Invalid exclude: exclude: pattern "mod[ules": syntax error in pattern`},
+		{name: "exclude an empty pattern", src: `exclude = [" "]`, err: `exclude: empty pattern`},
+		{name: "exclude a variable", src: `exclude = [var.x]`, err: `.tfgate.hcl:1:12: Variables not allowed`},
+		{name: "module a bad pattern", src: "module \"a[\" {\n  kind = \"root\"\n}\n", err: `.tfgate.hcl:1:8: Invalid module pattern: pattern "a[": syntax error in pattern`},
+		{name: "module without kind", src: "module \"a\" {\n}\n", err: `.tfgate.hcl:1:12: Missing required argument: The argument "kind" is required`},
+		{name: "module an unknown argument", src: "module \"a\" {\n  kind = \"root\"\n  type = \"x\"\n}\n", err: `.tfgate.hcl:3:3: Unsupported argument`},
+		{name: "module kind a number", src: "module \"a\" {\n  kind = 1\n}\n", err: `.tfgate.hcl:2:3: Wrong type: module "a": kind must be one of "root", "reusable", "demo", "ignore"`},
+		{name: "module kind a variable", src: "module \"a\" {\n  kind = var.k\n}\n", err: `.tfgate.hcl:2:10: Variables not allowed`},
+		{name: "module kind misspelt", src: "module \"a\" {\n  kind = \"rot\"\n}\n", err: `.tfgate.hcl:2:3: Invalid kind: module "a": kind "rot" is not one of "root", "reusable", "demo", "ignore"; did you mean "root"?`},
+		{name: "module kind far off", src: "module \"a\" {\n  kind = \"deployment\"\n}\n", err: `kind "deployment" is not one of "root", "reusable", "demo", "ignore"` + "\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := write(t, map[string]string{".tfgate.hcl": tc.src})
+			cfg, err := analyzer.ParseConfig(filepath.Join(dir, ".tfgate.hcl"), ".tfgate.hcl", registry)
+			if tc.err != "" {
+				// The last case checks that no suggestion follows.
+				if err == nil || !strings.Contains(err.Error()+"\n", tc.err) {
+					t.Fatalf("error %v, want it to contain %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo := cfg.Apply(load.LoadOptions{Exclude: []load.Glob{{Pattern: "--exclude", Origin: "(command line)"}}})
+			var got []string
+			for _, g := range lo.Exclude {
+				if g.Origin != "(command line)" && g.Base != dir {
+					t.Errorf("exclude %s based at %s, want %s", g.Pattern, g.Base, dir)
+				}
+				got = append(got, "exclude "+g.Pattern+" "+g.Origin)
+			}
+			for _, k := range lo.Kinds {
+				if k.Base != dir {
+					t.Errorf("kind %s based at %s, want %s", k.Pattern, k.Base, dir)
+				}
+				got = append(got, "kind "+k.Pattern+" "+k.Kind+" "+k.Origin)
+			}
+			sameLines(t, "load options", got, tc.want)
+		})
+	}
+	var none *analyzer.Config
+	if lo := none.Apply(load.LoadOptions{WorkDir: "x"}); lo.WorkDir != "x" || lo.Exclude != nil {
+		t.Errorf("a nil configuration changed the load options: %+v", lo)
+	}
+}
