@@ -52,7 +52,7 @@ func parseEnvironments(b *hcl.Block) (RootEnvironments, hcl.Diagnostics) {
 			continue
 		}
 		lv, err := convert.Convert(v, cty.List(cty.String))
-		if err != nil || lv.IsNull() || !lv.IsWhollyKnown() || lv.LengthInt() == 0 {
+		if err != nil || lv.IsNull() || !lv.IsWhollyKnown() || lv.LengthInt() == 0 || hasNullOrEmpty(lv) {
 			errs = append(errs, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Wrong type",
 				Detail: fmt.Sprintf("environments %q: %s must be a non-empty list of tfvars file paths", re.Root, name), Subject: &rng})
 			continue
@@ -69,6 +69,17 @@ func parseEnvironments(b *hcl.Block) (RootEnvironments, hcl.Diagnostics) {
 			Detail: fmt.Sprintf("environments %q names no environment: write NAME = [\"FILE.tfvars\", …]", re.Root), Subject: &rng})
 	}
 	return re, errs
+}
+
+// hasNullOrEmpty reports whether a known list of strings holds null or ""
+// (`dev = [null]`, `dev = [""]`): no file to read.
+func hasNullOrEmpty(l cty.Value) bool {
+	for _, e := range l.AsValueSlice() {
+		if e.IsNull() || e.AsString() == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveEnvironments makes the paths of environments blocks absolute,

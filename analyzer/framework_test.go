@@ -594,6 +594,7 @@ func TestRun(t *testing.T) {
 		"live/.tfgate.hcl": `rule "test-options" {
   names = ["a", "b"]
   loud  = true
+  limit = 3 # the default, but set
 }
 `,
 		"live/main.tf": `terraform {
@@ -623,6 +624,15 @@ resource "google_storage_bucket" "x" {}
 			limit, _ := pass.NumberOption("limit")
 			_, unset := pass.NumberOption("unset")
 			got = append(got, fmt.Sprintf("names=%v limit=%v loud=%v unset=%v", pass.StringsOption("names"), limit, pass.BoolOption("loud"), unset))
+			got = append(got, fmt.Sprintf("set: names=%v limit=%v loud=%v unset=%v", pass.OptionSet("names"), pass.OptionSet("limit"), pass.OptionSet("loud"), pass.OptionSet("unset")))
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Error("OptionSet of an option the rule does not have does not panic")
+					}
+				}()
+				pass.OptionSet("nope")
+			}()
 			for _, pr := range pass.Problems() {
 				got = append(got, fmt.Sprintf("problem %s:%d %s", pr.Range.Filename, pr.Range.Start.Line, strings.SplitN(pr.Message, ":", 2)[0]))
 			}
@@ -658,6 +668,7 @@ resource "google_storage_bucket" "x" {}
 		"problem live/main.tf:8 local values refer to each other in a cycle",
 		"provider aws registry.terraform.io/hashicorp/aws",
 		"provider google registry.terraform.io/hashicorp/google",
+		"set: names=true limit=true loud=true unset=false",
 	})
 	var phases []string
 	for _, p := range res.Timings {

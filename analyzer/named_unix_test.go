@@ -171,6 +171,17 @@ func TestModulesManifestBounded(t *testing.T) {
 				t.Errorf("module %s was not loaded", d)
 			}
 		}
+		// Each refusal is a note at the call, saying why.
+		notes := strings.Join(p.Notes, "\n")
+		for _, want := range []string{
+			`fifo/main.tf:1: module "vpc": fifo/.terraform/modules/modules.json: not a regular file; not read, the installed module is not followed`,
+			`zero/main.tf:1: module "vpc": zero/.terraform/modules/modules.json: outside the repository; not read`,
+			`away/main.tf:1: module "vpc": away/.terraform/modules/modules.json names "../../../outside/vpc", which resolves outside the repository; not followed`,
+		} {
+			if !strings.Contains(notes, want) {
+				t.Errorf("no note %q in:\n%s", want, notes)
+			}
+		}
 	}()
 	select {
 	case <-done:

@@ -199,6 +199,18 @@ func (p *Pass) Option(name string) cty.Value {
 	panic("rule " + p.Rule.ID + " has no option " + name)
 }
 
+// OptionSet reports whether the user's configuration sets an option (a
+// rule block of .tfgate.hcl gives it), as opposed to its default applying:
+// a rule whose default is a policy of its own, not a value, tells the two
+// apart.
+func (p *Pass) OptionSet(name string) bool {
+	_, ok := p.Options[name]
+	if !ok {
+		p.Option(name) // panics on a name the rule does not have
+	}
+	return ok
+}
+
 // StringsOption returns a list-of-strings option.
 func (p *Pass) StringsOption(name string) []string {
 	return model.StringList(p.Option(name))

@@ -16,7 +16,10 @@ import (
 //   - the values of variables declared `sensitive = true` or named for a
 //     secret (`db_password`, `api_token`: secrets.SecretName), in every
 //     module instance, wherever they were set (tfvars, --var, a module
-//     argument, a default);
+//     argument, a default), and every value the configuration derives
+//     from a sensitive one (eval.Result.SensitiveValues: upper(var.pw),
+//     base64encode(var.token), a local built from one), as Terraform
+//     marks them;
 //   - every tfvars entry that secret-in-tfvars flags (secrets.LiteralSecrets,
 //     the rule's own test), in the scanned tfvars, the environments' files
 //     and --var-file files, and --var values shaped like a credential;
@@ -91,6 +94,11 @@ func newRedactor(p *model.Project, ev *eval.Result, opts Options) *redactor {
 				}
 			})
 		}
+	}
+	// What the configuration derived from sensitive values: upper(var.pw),
+	// "x-${var.token}", a local or module argument built from one.
+	for _, s := range ev.SensitiveValues() {
+		addValue(cty.StringVal(s), minSecretLen)
 	}
 	// tfvars entries that look like credentials.
 	files := append([]*model.File{}, p.VarFiles()...)

@@ -60,6 +60,9 @@ resource "aws_s3_bucket" "secret_name" {
 resource "aws_s3_bucket" "direct" {
   bucket = upper(trimspace(file("${path.module}/ci.env")))
 }
+resource "aws_s3_bucket" "derived" {
+  bucket = lower(base64encode(var.label))
+}
 `,
 		"m/main.tf": `
 variable "value" {}
@@ -79,13 +82,14 @@ config = "AKIAQ3EGRXMPL7TFGATE"
 	out := strings.Join(lines(res), "\n")
 	// A file's value read in a rule's attribute, derived there (upper):
 	// the evaluations rules make count too.
-	for _, leak := range []string{"Qm9xV7tL2pZ8", "Hx3!kP9#wQ2m", "AKIAQ3EGRXMPL7TFGATE", "MY_CI_TOKEN", "ghs_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1x", "GHS_AB3DE5FG7HJ9KL1MN3PQ5RS7TU9VW1X"} {
+	for _, leak := range []string{"Qm9xV7tL2pZ8", "Hx3!kP9#wQ2m", "AKIAQ3EGRXMPL7TFGATE", "MY_CI_TOKEN", "ghs_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1x", "GHS_AB3DE5FG7HJ9KL1MN3PQ5RS7TU9VW1X", "uw05efy3dewycfo4"} {
 		if strings.Contains(out, leak) {
 			t.Errorf("findings show %q:\n%s", leak, out)
 		}
 	}
 	for _, want := range []string{
-		"bucket b-<redacted>",             // a sensitive variable's value
+		"main.tf:19 error test-bucket bucket <redacted>", // derived from a sensitive variable: all of "b-${var.label}", as Terraform marks it
+		"main.tf:48 error test-bucket bucket <redacted>", // lower(base64encode(var.label)): derived too
 		"bucket <redacted>",               // a secret-named variable's, and a tfvars credential
 		"bucket k-<redacted>",             // file() lines as for_each keys
 		"bucket <redacted> (via module.m", // ... passed to a module (the whole value derives from the file)

@@ -24,8 +24,8 @@ var tagsRequired = register(&analyzer.Rule{
 	Doc: analyzer.Doc{
 		Title: "Taggable resources carry the required tags",
 		Why: "Tags (labels on Google Cloud) are how cost reports, ownership lookups, incident routing and " +
-			"access policies find a resource. A resource without `team` has no owner to page; one without " +
-			"`environment` or `project` lands in the \"unallocated\" line of the bill. tfgate checks the tags " +
+			"access policies find a resource. A resource without an owner tag has no one to page; one without " +
+			"an environment or cost key lands in the \"unallocated\" line of the bill. tfgate checks the tags " +
 			"the resource will really get: its own `tags` (or `labels`, `user_labels`, `resource_labels`, or " +
 			"`tag` blocks for `aws_autoscaling_group`) merged with the `default_tags` of the AWS provider or " +
 			"the `default_labels` of the Google provider that configures it, following `provider = aws.dr`, " +
@@ -33,6 +33,30 @@ var tagsRequired = register(&analyzer.Rule{
 			"variables, tfvars, locals, `merge()` and module arguments; a value tfgate cannot know (a data " +
 			"source, a variable without a value, a reusable module whose callers are not scanned, a root " +
 			"without any provider block whose configuration is generated elsewhere) is never reported.\n\n" +
+			"**The default policy.** Organisations tag by schemes of their own (`Environment`/`Owner`/" +
+			"`CostCenter`, `business-unit`/`application`/`owner`), and most set them once per provider " +
+			"configuration in `default_tags`. Demanding tfgate's own key names of them would bury the real " +
+			"gaps under hundreds of errors, so when `.tfgate.hcl` sets no `tags`, tags-required asks what " +
+			"holds whatever the scheme:\n\n" +
+			"- A taggable resource known to end up with **no tags at all** is an error: nothing allocates its " +
+			"cost or names its owner.\n" +
+			"- A root whose AWS and Google provider configurations that set `default_tags`/`default_labels` " +
+			"share keys has a **scheme of its own**: the keys that every one of those configurations sets " +
+			"(compared in any case and without regard to `-`, `_` and `.`). Every taggable resource of the " +
+			"root must carry them, so a resource created through a provider configuration without defaults " +
+			"(typically an alias such as `aws.us_east_1` for certificates), or of a type the defaults do not " +
+			"reach (`aws_autoscaling_group`), is an error naming that provider and the scheme. tfgate's " +
+			"default set is then not required; a scheme that holds none of its keys (say only `ManagedBy`) " +
+			"gets one note, at the provider, since it may not say who owns a resource.\n" +
+			"- Without such a scheme (no provider defaults, or configurations whose defaults share no key), " +
+			"the default set `team`, `environment`, `project` is required, in any case and without regard " +
+			"to `-`, `_` and `.` (`Environment` and `cost_center` match `environment` and `cost-center`; " +
+			"`env` does not match `environment`: no synonyms are guessed).\n" +
+			"- When some provider configuration's defaults are not known (a variable without a value), the " +
+			"scheme is not known either, and only a resource with no tags at all is reported.\n\n" +
+			"Keys given with the `tags` option are the requirement instead, compared exactly (case-sensitive " +
+			"unless `ignore_case`), as AWS cost allocation and tag policies compare them; a key that differs " +
+			"only in case or separators is named in the message (\"has `Environment`, not `environment`\").\n\n" +
 			"Only resource types known to accept tags are checked: the AWS, Google and AzureRM lists embedded " +
 			"from the providers' schemas (see `rules/data/taggable/README.md`). Data sources never are. AzureRM " +
 			"has no provider-level default tags, and the AWS provider does not apply `default_tags` to " +
@@ -49,12 +73,19 @@ var tagsRequired = register(&analyzer.Rule{
 			"(`after_unknown`) is never reported, and keys in the AWS provider's `ignore_tags` (when the plan's " +
 			"configuration gives them literally) or the resource's `ignore_changes` are not required. Each " +
 			"`count`/`for_each` instance is its own finding, and a plan finding replaces the static one on the " +
-			"same block.",
+			"same block. The default policy reads the scheme from the plan's provider configurations: a " +
+			"literal `default_tags` map gives its keys; any other expression is read back from the plan (a key " +
+			"in a resource's `tags_all` but not in its `tags` can only come from its provider's defaults), and " +
+			"when no resource shows one, the scheme is not known.",
 		Fix: "Add the missing keys to the resource's tags, or once for every resource of a provider " +
 			"configuration in `provider \"aws\" { default_tags { tags = {...} } }` or " +
 			"`provider \"google\" { default_labels = {...} }`. When the tags come from a variable, set it in " +
 			"the tfvars file or the module call named in the message. For `aws_autoscaling_group`, set " +
 			"`propagate_at_launch = true` on the tag blocks the instances need.\n\n" +
+			"Under the default policy, add `default_tags` to the provider configuration named in the message " +
+			"(or the scheme's keys to the resource). To require keys of your own (and turn the policy into an " +
+			"exact check), list them in `tags`:\n\n" +
+			"```hcl\nrule \"tags-required\" {\n  tags = [\"Environment\", \"Owner\", \"CostCenter\"]\n}\n```\n\n" +
 			"Configure the keys with `tags`, allowed values with `values` (a list of literals or `/regexp/` " +
 			"per key; a regexp must match the whole value), `ignore_case` for case-insensitive keys and " +
 			"values, and `exclude_types` for types you do not tag. The taggable type lists are data, not " +
@@ -89,10 +120,14 @@ resource "aws_s3_bucket" "logs" {
 	},
 	Options: []analyzer.Option{
 		{
-			Name:     "tags",
-			Type:     cty.List(cty.String),
-			Default:  cty.ListVal([]cty.Value{cty.StringVal("team"), cty.StringVal("environment"), cty.StringVal("project")}),
-			Doc:      "Keys every taggable resource must carry in its effective tags (labels on Google Cloud).",
+			Name:    "tags",
+			Type:    cty.List(cty.String),
+			Default: cty.ListVal([]cty.Value{cty.StringVal("team"), cty.StringVal("environment"), cty.StringVal("project")}),
+			Doc: "Keys every taggable resource must carry in its effective tags (labels on Google Cloud), " +
+				"compared exactly (see `ignore_case`). Not set: the default policy (no resource without tags; " +
+				"the scheme that the root's provider `default_tags`/`default_labels` share, else `team`, " +
+				"`environment`, `project` in any case and without regard to `-`, `_`, `.`). Setting it to the " +
+				"default's three keys makes them exact.",
 			Validate: validateTagKeys,
 		},
 		{
@@ -125,6 +160,8 @@ resource "aws_s3_bucket" "logs" {
 // ---- options ----
 
 type tagPolicy struct {
+	// required are the configured keys; nil when .tfgate.hcl sets no
+	// `tags` and the default policy applies (tags_policy.go).
 	required   []string
 	values     []tagValueRule
 	ignoreCase bool
@@ -216,8 +253,12 @@ func tagPolicyOf(pass *analyzer.Pass) (*tagPolicy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("option values: %v", err)
 	}
+	var required []string
+	if pass.OptionSet("tags") {
+		required = append([]string{}, pass.StringsOption("tags")...)
+	}
 	return &tagPolicy{
-		required:   pass.StringsOption("tags"),
+		required:   required,
 		values:     values,
 		ignoreCase: pass.BoolOption("ignore_case"),
 		exclude:    pass.StringsOption("exclude_types"),
@@ -232,11 +273,16 @@ func runTagsRequired(pass *analyzer.Pass) error {
 		return err
 	}
 	catalog := taggableTypes()
+	var roots map[*eval.Instance][]*eval.Instance
+	schemes := map[*eval.Instance]*tagScheme{}
+	var noted []*eval.Instance
 	for _, in := range pass.Instances {
-		if r := in.Root().Module; r.IsDemo() || r.Kind == model.UnknownKind {
+		root := in.Root()
+		if r := root.Module; r.IsDemo() || r.Kind == model.UnknownKind {
 			continue // not deployed, or maybe not (`tfgate modules`)
 		}
 		var res *tags.Resolver
+		var req tagRequirement
 		for _, b := range in.Module.Resources {
 			if b.Type != "resource" || len(b.Labels) < 2 {
 				continue
@@ -247,9 +293,25 @@ func runTagsRequired(pass *analyzer.Pass) error {
 			}
 			if res == nil {
 				res = tags.NewResolver(in)
+				req = tagRequirement{keys: pol.required, configured: true}
+				if pol.required == nil {
+					s := schemes[root]
+					if s == nil {
+						if roots == nil {
+							roots = rootsOf(pass.Instances)
+						}
+						s = schemeOf(roots[root])
+						schemes[root] = s
+						noted = append(noted, root)
+					}
+					req = defaultRequirement(s)
+				}
 			}
-			checkTaggedResource(pass, pol, in, b, kind, res.Resource(b, kind))
+			checkTaggedResource(pass, pol, req, in, b, kind, res.Resource(b, kind))
 		}
+	}
+	for _, root := range noted {
+		schemeNote(pass, schemes[root])
 	}
 	return nil
 }
@@ -257,11 +319,11 @@ func runTagsRequired(pass *analyzer.Pass) error {
 // checkTaggedResource reports the first instance of a resource block
 // whose effective tags have a problem; the instance key is named when the
 // instances differ.
-func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, in *eval.Instance, b *model.Block, kind tags.Kind, insts []*tags.Effective) {
+func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, req tagRequirement, in *eval.Instance, b *model.Block, kind tags.Kind, insts []*tags.Effective) {
 	var msgs []string
 	first := -1
 	for i, eff := range insts {
-		msg := tagProblems(pol, kind, eff)
+		msg := tagProblems(pol, req, kind, eff)
 		msgs = append(msgs, msg)
 		if msg != "" && first < 0 {
 			first = i
@@ -306,21 +368,13 @@ func instanceKey(k cty.Value) string {
 }
 
 // tagProblems describes what is wrong with effective tags, or "".
-func tagProblems(pol *tagPolicy, kind tags.Kind, eff *tags.Effective) string {
+func tagProblems(pol *tagPolicy, req tagRequirement, kind tags.Kind, eff *tags.Effective) string {
 	var clauses []string
 	if eff.Complete {
-		var missing []string
-		for _, k := range pol.required {
-			if len(eff.Find(k, pol.ignoreCase)) == 0 && !eff.IsExternal(k, pol.ignoreCase) {
-				missing = append(missing, "`"+k+"`")
-			}
-		}
-		if len(missing) > 0 {
-			noun := kind.Noun
-			if len(missing) > 1 {
-				noun += "s"
-			}
-			clauses = append(clauses, fmt.Sprintf("lacks %s %s", noun, strings.Join(missing, ", ")))
+		if (req.emptyOnly || req.scheme != nil) && hasNone(eff) {
+			clauses = append(clauses, req.emptyClause(kind))
+		} else if missing := req.missingKeys(pol, eff); len(missing) > 0 {
+			clauses = append(clauses, req.lacksClause(pol, kind, eff, missing))
 		}
 	}
 	multi := len(eff.Sources) > 1
@@ -353,8 +407,8 @@ func tagProblems(pol *tagPolicy, kind tags.Kind, eff *tags.Effective) string {
 			clauses = append(clauses, c)
 		}
 	}
-	for _, k := range pol.required {
-		for _, e := range eff.Find(k, pol.ignoreCase) {
+	for _, k := range req.keys {
+		for _, e := range req.find(pol, eff, k) {
 			if e.Propagate == cty.NilVal || e.Overridable || !eff.LaunchLacks(e.Key, pol.ignoreCase) {
 				continue
 			}
@@ -403,7 +457,14 @@ func planTagsRequired(pass *analyzer.Pass) error {
 	}
 	catalog := taggableTypes()
 	ign := tags.IgnoredInPlan(pass.Plan)
-	for _, r := range pass.PlanResources() {
+	resources := pass.PlanResources()
+	req := tagRequirement{keys: pol.required, configured: true}
+	var pp *tags.PlanProviders
+	if pol.required == nil {
+		pp = tags.PlanProviderDefaults(pass.Plan, resources)
+		req = planRequirement(pp)
+	}
+	for _, r := range resources {
 		if r.Mode != "managed" || r.Scope == nil || r.Change.DeposedKey != "" {
 			continue
 		}
@@ -415,7 +476,11 @@ func planTagsRequired(pass *analyzer.Pass) error {
 		if !ok {
 			continue
 		}
-		if msg := tagProblems(pol, kind, eff); msg != "" {
+		if pp != nil {
+			eff.Provider, eff.Defaulted = pp.Provider(r)
+			eff.Defaulted = eff.Defaulted && kind.Defaults != ""
+		}
+		if msg := tagProblems(pol, req, kind, eff); msg != "" {
 			pass.ReportPlan(r, attr, analyzer.Finding{Message: msg})
 		}
 	}

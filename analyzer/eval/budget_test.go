@@ -260,3 +260,32 @@ func TestCrashIsANote(t *testing.T) {
 		t.Errorf("after the crash: %#v", v)
 	}
 }
+
+// TestFanOutDistinct: the same fan-out where every call gives its module
+// different inputs (n*2, n*2+1: 2^17 distinct instances) stops at the
+// real instance cap with one note, and finishes.
+func TestFanOutDistinct(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := 0; i < 18; i++ {
+		body := "variable \"n\" {\n  default = 1\n}\n"
+		if i < 17 {
+			body += fmt.Sprintf("module \"a\" {\n  source = \"../m%d\"\n  n = var.n * 2\n}\nmodule \"b\" {\n  source = \"../m%d\"\n  n = var.n * 2 + 1\n}\n", i+1, i+1)
+		}
+		files[fmt.Sprintf("m%d/main.tf", i)] = body
+	}
+	files["root/main.tf"] = "module \"top\" {\n  source = \"../m0\"\n}\n"
+	writeTree(t, dir, files)
+	_, r := loadTree(t, dir, "root")
+	if n := len(r.Instances); n > maxInstances {
+		t.Errorf("%d instances, cap %d", n, maxInstances)
+	}
+	// One note per call site that hit the cap, never one per chain.
+	probs := problemsText(r)
+	if n := strings.Count(probs, fmt.Sprintf("more than %d module instances in this run; this call and the rest are not evaluated", maxInstances)); n < 1 || n > 34 {
+		t.Errorf("%d cap notes, want 1 to 34 (one per call site at most):\n%.2000s", n, probs)
+	}
+	if n := len(r.AllProblems()); n > 34 {
+		t.Errorf("%d problems", n)
+	}
+}

@@ -143,6 +143,17 @@ func (r *Result) FileValues() []string {
 	return r.ev.files.list()
 }
 
+// SensitiveValues are the strings of values the configuration derived
+// from sensitive ones (variables declared sensitive, sensitive()): never
+// to be printed. Like FileValues they grow while rules read attributes:
+// read them once the rules ran.
+func (r *Result) SensitiveValues() []string {
+	if r.ev == nil {
+		return nil
+	}
+	return r.ev.sensitive.list()
+}
+
 // evaluator holds one evaluation's state: the per-module plans of local
 // values, shared by every instance of a module, and what it found.
 type evaluator struct {
@@ -159,7 +170,8 @@ type evaluator struct {
 
 	run           runBudget
 	files         fileValues
-	fileFuncCache sync.Map // fileContext by root directory
+	sensitive     fileValues // strings of values derived from sensitive ones (exportValue)
+	fileFuncCache sync.Map   // fileContext by root directory
 }
 
 // maxInstances bounds the module instances of one run. Calls of one

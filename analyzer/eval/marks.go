@@ -29,7 +29,12 @@ type evalMark string
 // that call them unmark what they return.
 var markingFuncs = map[string]bool{"sensitive": true, "file": true, "filebase64": true, "templatefile": true}
 
-// exportValue unmarks a value leaving the evaluator.
+// exportValue unmarks a value leaving the evaluator. The strings of its
+// sensitive parts are recorded with the run's sensitive values first
+// (Result.SensitiveValues): what a configuration derives from a sensitive
+// variable (upper(var.password), "x-${var.token}", base64encode(…)) is as
+// secret as the variable, as in Terraform, and the redaction point hides
+// it in every report.
 func exportValue(in *Instance, v cty.Value) cty.Value {
 	if in == nil || !in.mayMark.Load() && !v.IsMarked() {
 		return v
@@ -37,7 +42,17 @@ func exportValue(in *Instance, v cty.Value) cty.Value {
 	if !v.ContainsMarked() {
 		return v
 	}
-	uv, _ := v.UnmarkDeep()
+	uv, pvm := v.UnmarkDeepWithPaths()
+	if in.budget != nil && in.budget.ev != nil {
+		for _, pm := range pvm {
+			if _, ok := pm.Marks[markSensitive]; !ok {
+				continue
+			}
+			if part, err := pm.Path.Apply(uv); err == nil {
+				in.budget.ev.sensitive.add(part)
+			}
+		}
+	}
 	return uv
 }
 

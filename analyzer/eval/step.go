@@ -50,7 +50,7 @@ type stepper struct {
 // functions, values past a limit) is unknown: the result is never a guess.
 // The result carries no marks: values read through file functions and
 // sensitive values are registered with the run's secrets instead (see
-// Result.Secrets).
+// Result.FileValues and Result.SensitiveValues).
 func evalIn(in *Instance, ctx *hcl.EvalContext, e hcl.Expression) cty.Value {
 	v := evalMarked(in, ctx, e)
 	return exportValue(in, v)

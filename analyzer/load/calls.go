@@ -2,7 +2,9 @@ package load
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -99,6 +101,10 @@ type installedModule struct {
 }
 
 type modulesManifest struct {
+	// refused is why a modules.json that exists was not read (not a
+	// regular file, too large, outside the repository); nil otherwise.
+	refused error
+	path    string
 	Modules []struct {
 		Key    string `json:"Key"`
 		Source string `json:"Source"`
@@ -121,6 +127,10 @@ func (l *loader) installed(m *model.Module, c *model.ModuleCall) *installedModul
 	if man == nil || c.Source == "" {
 		return nil
 	}
+	if man.refused != nil {
+		l.skipNote(c.Block.DefRange, fmt.Sprintf("module %q: %s: %v; not read, the installed module is not followed", c.Name, l.display(man.path), fsx.Cause(man.refused)))
+		return nil
+	}
 	key := joinKey(mi.key, c.Name)
 	for _, e := range man.Modules {
 		if e.Key != key {
@@ -137,6 +147,7 @@ func (l *loader) installed(m *model.Module, c *model.ModuleCall) *installedModul
 			repo = fsx.RealPath(root)
 		}
 		if _, err := fsx.Confined(repo, dir); err != nil {
+			l.skipNote(c.Block.DefRange, fmt.Sprintf("module %q: %s names %q, which resolves outside the repository; not followed", c.Name, l.display(filepath.Join(root, ".terraform", "modules", "modules.json")), e.Dir))
 			return nil
 		}
 		return &installedModule{dir: dir, root: root}
@@ -164,11 +175,15 @@ func (l *loader) manifest(root string) *modulesManifest {
 	var man *modulesManifest
 	// Bounded, a regular file, inside the repository: a FIFO or a link to
 	// /dev/zero named modules.json cannot hang or flood the loader.
-	if data, err := fsx.ReadInTree(filepath.Join(root, ".terraform", "modules", "modules.json"), fsx.MaxFileSize); err == nil {
+	path := filepath.Join(root, ".terraform", "modules", "modules.json")
+	if data, err := fsx.ReadInTree(path, fsx.MaxFileSize); err == nil {
 		var mm modulesManifest
 		if json.Unmarshal(data, &mm) == nil {
 			man = &mm
 		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		// Refused: the calls it would resolve say why (installed).
+		man = &modulesManifest{refused: err, path: path}
 	}
 	l.manifests[root] = man
 	return man

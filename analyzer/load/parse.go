@@ -46,6 +46,10 @@ func (l *loader) parseAll(paths []string) ([]*model.File, []*fileTop) {
 	return out, tops
 }
 
+// crashHook, when set (by tests), runs before each file is parsed: a
+// panic in it stands for a bug in the analysis of that file.
+var crashHook func(abs string)
+
 // parseAndExtract parses a file and extracts its top-level blocks. A crash
 // doing so (a bug) becomes a problem at the file, which is then left out,
 // and the run goes on.
@@ -58,6 +62,9 @@ func (l *loader) parseAndExtract(abs string) (f *model.File, top *fileTop) {
 			l.problem(at, fmt.Sprintf("internal error analyzing %s (%v); not analyzed. Please report it", f.Path, r), "")
 		}
 	}()
+	if crashHook != nil {
+		crashHook(abs)
+	}
 	f = l.parseFile(abs)
 	if m := l.modules[filepath.Dir(f.Abs)]; m != nil {
 		top = extractTop(f, m)

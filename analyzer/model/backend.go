@@ -311,8 +311,8 @@ type StateLocation struct {
 // Suffix for workspace W.
 type WorkspacePath struct{ Prefix, Suffix string }
 
-// Path is the state path of named workspace w.
-func (p *WorkspacePath) Path(w string) string { return p.Prefix + w + p.Suffix }
+// path is the state path of named workspace w.
+func (p *WorkspacePath) path(w string) string { return p.Prefix + w + p.Suffix }
 
 // Match returns the workspace whose state is at path s, if a valid
 // workspace name gives it (not "default", no "/", as
@@ -339,16 +339,6 @@ func validWorkspaceName(w string) bool {
 	return w != ""
 }
 
-// Key is a comparable form of the whole location: the store and every
-// workspace's path.
-func (l *StateLocation) Key() string {
-	k := l.StoreKey() + "\x00" + l.DefaultKey()
-	if l.Named != nil {
-		k += "\x00" + l.Named.Prefix + "\x00" + l.Named.Suffix
-	}
-	return k
-}
-
 // StoreKey is a comparable form of the store: states of two locations with
 // the same StoreKey are the same state exactly when their paths are equal.
 func (l *StateLocation) StoreKey() string {
@@ -364,15 +354,6 @@ func (l *StateLocation) StoreKey() string {
 		b.WriteString(p.Value)
 	}
 	return b.String()
-}
-
-// DefaultKey is the default workspace's path, "\x00none" when there is no
-// default workspace.
-func (l *StateLocation) DefaultKey() string {
-	if !l.HasDefault {
-		return "\x00none"
-	}
-	return l.Default
 }
 
 // String renders the parts that are written and not secret, and the most
@@ -479,7 +460,7 @@ var stateBackends = map[string]stateBackend{
 		paths: func(v map[string]string) (string, bool, *WorkspacePath) {
 			n := joinedPath(v["prefix"], ".tfstate")
 			n.Suffix = strings.TrimPrefix(n.Suffix, "/")
-			return n.Path("default"), true, n
+			return n.path("default"), true, n
 		},
 	},
 	"azurerm": {

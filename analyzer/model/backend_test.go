@@ -74,8 +74,8 @@ func TestStateLocation(t *testing.T) {
 		}
 		switch {
 		case c.named == "" && loc.Named != nil:
-			t.Errorf("%s: named workspaces at %q, want none", c.src, loc.Named.Path("prod"))
-		case c.named != "" && (loc.Named == nil || loc.Named.Path("prod") != c.named):
+			t.Errorf("%s: named workspaces at %q, want none", c.src, loc.Named.path("prod"))
+		case c.named != "" && (loc.Named == nil || loc.Named.path("prod") != c.named):
 			t.Errorf("%s: workspace prod at %v, want %q", c.src, loc.Named, c.named)
 		}
 		if c.defaultStr != "" && loc.DefaultString() != c.defaultStr {

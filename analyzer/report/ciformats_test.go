@@ -165,15 +165,15 @@ func TestGitHubAnnotations(t *testing.T) {
 			}
 		}
 		for k, n := range kinds {
-			if n > MaxGitHubAnnotations+1 { // + a tool error
-				t.Errorf("%s: %d %s annotations, GitHub keeps %d", name, n, k, MaxGitHubAnnotations)
+			if n > maxGitHubAnnotations+1 { // + a tool error
+				t.Errorf("%s: %d %s annotations, GitHub keeps %d", name, n, k, maxGitHubAnnotations)
 			}
 		}
 	}
 	gen := generated(40, 30, 30, 2)
 	n, _ := counted(gen)
 	out := string(render(t, "github", gen, fixedMeta))
-	if want := fmt.Sprintf("tfgate: %d findings not annotated", n-3*MaxGitHubAnnotations); !strings.Contains(out, want) {
+	if want := fmt.Sprintf("tfgate: %d findings not annotated", n-3*maxGitHubAnnotations); !strings.Contains(out, want) {
 		t.Errorf("no summary of the findings left out:\n%s", out)
 	}
 }

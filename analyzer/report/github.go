@@ -21,8 +21,8 @@ import (
 // message; also : and , in properties), and the properties come in its
 // order (title, file, line, endLine, col, endColumn).
 
-// MaxGitHubAnnotations is how many annotations of one kind GitHub keeps per step.
-const MaxGitHubAnnotations = 10
+// maxGitHubAnnotations is how many annotations of one kind GitHub keeps per step.
+const maxGitHubAnnotations = 10
 
 func githubCommand(s analyzer.Severity) string {
 	switch s {
@@ -49,7 +49,7 @@ func renderGitHub(res *analyzer.Result, meta Meta) []byte {
 			continue
 		}
 		cmd := githubCommand(f.Severity)
-		if emitted[cmd] >= MaxGitHubAnnotations {
+		if emitted[cmd] >= maxGitHubAnnotations {
 			left++
 			continue
 		}
@@ -90,7 +90,7 @@ func renderGitHub(res *analyzer.Result, meta Meta) []byte {
 	if left > 0 {
 		// Not a workflow command: it would be dropped like the others.
 		fmt.Fprintf(&b, "tfgate: %s not annotated: GitHub shows at most %d errors, %d warnings and %d notices per step; the text report lists them all\n",
-			plural(left, "finding"), MaxGitHubAnnotations, MaxGitHubAnnotations, MaxGitHubAnnotations)
+			plural(left, "finding"), maxGitHubAnnotations, maxGitHubAnnotations, maxGitHubAnnotations)
 	}
 	return []byte(b.String())
 }

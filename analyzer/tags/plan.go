@@ -1,9 +1,12 @@
 package tags
 
 import (
+	"sort"
 	"strings"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/tfgate/tfgate/analyzer/tfplan"
 )
 
@@ -150,4 +153,218 @@ func ignoredInPlan(plan *tfplan.Plan) (keys, prefixes []string, all bool) {
 		}
 	}
 	return keys, prefixes, all
+}
+
+// PlanProviders is what the AWS and Google provider configurations of a
+// plan's configuration give their resources as default tags or labels.
+type PlanProviders struct {
+	// Config is false when the plan carries no configuration: then nothing
+	// is known about providers.
+	Config bool
+	// Defaults lists the configurations that set default tags or labels,
+	// by provider configuration key, in key order.
+	Defaults []ProviderDefault
+	byKey    map[string]*tfjson.ProviderConfig
+	resKey   map[string]string // resource config address -> provider config key
+}
+
+// PlanProviderDefaults reads the default tags of a plan's provider
+// configurations. A literal map gives its keys; any other expression (a
+// variable, a local, merge()) is read back from the plan: a key that a
+// resource on the configuration has in tags_all but not in its own tags
+// can only come from the defaults. When no resource shows one, the keys
+// are not known.
+func PlanProviderDefaults(plan *tfplan.Plan, resources []*eval.PlanResource) *PlanProviders {
+	pp := &PlanProviders{byKey: map[string]*tfjson.ProviderConfig{}, resKey: map[string]string{}}
+	cfg := plan.JSON.Config
+	if cfg == nil {
+		return pp
+	}
+	pp.Config = true
+	for k, pc := range cfg.ProviderConfigs {
+		if pc != nil {
+			pp.byKey[k] = pc
+		}
+	}
+	var walk func(prefix string, m *tfjson.ConfigModule)
+	walk = func(prefix string, m *tfjson.ConfigModule) {
+		if m == nil {
+			return
+		}
+		for _, r := range m.Resources {
+			if r != nil && r.Mode == tfjson.ManagedResourceMode {
+				pp.resKey[prefix+r.Address] = r.ProviderConfigKey
+			}
+		}
+		for name, mc := range m.ModuleCalls {
+			if mc != nil {
+				walk(prefix+"module."+name+".", mc.Module)
+			}
+		}
+	}
+	walk("", cfg.RootModule)
+	inferred := map[string]map[string]bool{}
+	keys := make([]string, 0, len(pp.byKey))
+	for k := range pp.byKey {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		pc := pp.byKey[k]
+		pd, ok := planDefault(k, pc)
+		if !ok {
+			continue
+		}
+		if !pd.Known {
+			inferred[k] = map[string]bool{}
+		}
+		pp.Defaults = append(pp.Defaults, pd)
+	}
+	if len(inferred) > 0 {
+		for _, r := range resources {
+			if r.Mode != "managed" || r.Scope == nil || !strings.HasPrefix(r.Type, "aws_") {
+				continue
+			}
+			seen := inferred[pp.providerKey(r)]
+			if seen == nil {
+				continue
+			}
+			all, _ := r.Scope.Attr("tags_all")
+			own, _ := r.Scope.Attr("tags")
+			allKeys, ok := model.KnownKeys(all)
+			if !ok {
+				continue
+			}
+			ownKeys, _ := model.KnownKeys(own)
+			for key := range allKeys {
+				if _, set := ownKeys[key]; !set {
+					seen[key] = true
+				}
+			}
+		}
+		for i := range pp.Defaults {
+			pd := &pp.Defaults[i]
+			if seen := inferred[pd.Name]; seen != nil && len(seen) > 0 {
+				for key := range seen {
+					pd.Keys = append(pd.Keys, key)
+				}
+				sort.Strings(pd.Keys)
+				pd.Known = true
+				pd.Origin = "read back from the plan's tags_all"
+			}
+		}
+	}
+	return pp
+}
+
+// planDefault reads the default tags of one provider configuration of a
+// plan; ok is false when it sets none.
+func planDefault(key string, pc *tfjson.ProviderConfig) (ProviderDefault, bool) {
+	pd := ProviderDefault{Name: key, Known: true, Origin: "in the plan's configuration"}
+	var exprs []*tfjson.Expression
+	switch pc.Name {
+	case "aws":
+		if dt := pc.Expressions["default_tags"]; dt != nil && dt.ExpressionData != nil {
+			for _, blk := range dt.NestedBlocks {
+				if e := blk["tags"]; e != nil && e.ExpressionData != nil {
+					exprs = append(exprs, e)
+				}
+			}
+		}
+	case "google", "google-beta":
+		if e := pc.Expressions["default_labels"]; e != nil && e.ExpressionData != nil {
+			exprs = append(exprs, e)
+		}
+	}
+	if len(exprs) == 0 {
+		return pd, false
+	}
+	for _, e := range exprs {
+		m, ok := e.ConstantValue.(map[string]interface{})
+		if !ok {
+			if e.ConstantValue == nil && len(e.References) == 0 {
+				continue // null: no defaults from this block
+			}
+			pd.Known = false
+			continue
+		}
+		for k, v := range m {
+			if v != nil {
+				pd.Keys = append(pd.Keys, k)
+			}
+		}
+	}
+	sort.Strings(pd.Keys)
+	pd.Keys = dedupe(pd.Keys)
+	return pd, true
+}
+
+// providerKey is the provider configuration key of a plan resource: the
+// configuration's provider_config_key, resolved through the module tree
+// when the key names a configuration the plan does not list (an
+// inherited provider).
+func (pp *PlanProviders) providerKey(r *eval.PlanResource) string {
+	addr := ""
+	if r.Change.ModuleAddress != "" {
+		addr = stripInstanceKeys(r.Change.ModuleAddress) + "."
+	}
+	key, ok := pp.resKey[addr+r.Type+"."+r.Name]
+	if !ok {
+		return ""
+	}
+	for {
+		if _, ok := pp.byKey[key]; ok {
+			return key
+		}
+		mod, name, ok := strings.Cut(key, ":")
+		if !ok {
+			return ""
+		}
+		if i := strings.LastIndex(mod, ".module."); i >= 0 {
+			key = mod[:i] + ":" + name
+		} else {
+			key = name
+		}
+	}
+}
+
+// Provider names the provider configuration of a plan resource and
+// whether it sets default tags or labels; "" when the plan does not say.
+func (pp *PlanProviders) Provider(r *eval.PlanResource) (key string, defaulted bool) {
+	key = pp.providerKey(r)
+	if key == "" {
+		return "", false
+	}
+	for _, pd := range pp.Defaults {
+		if pd.Name == key {
+			return key, true
+		}
+	}
+	return key, false
+}
+
+// stripInstanceKeys turns module.a["x"].module.b[0] into module.a.module.b.
+func stripInstanceKeys(addr string) string {
+	var b strings.Builder
+	depth, quoted := 0, false
+	for i := 0; i < len(addr); i++ {
+		c := addr[i]
+		switch {
+		case quoted:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				quoted = false
+			}
+		case c == '"' && depth > 0:
+			quoted = true
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case depth == 0:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

@@ -82,6 +82,7 @@ func (r *Resolver) Resource(b *model.Block, kind Kind) []*Effective {
 		merged := merge(layers...)
 		merged.Key = s.Key
 		merged.Note = prov.Note
+		merged.Provider, merged.Defaulted = prov.Provider, prov.Defaulted
 		merged.External = append(append([]string{}, prov.External...), ignoredKeys...)
 		merged.ExternalPrefixes = prov.ExternalPrefixes
 		merged.AllExternal = prov.AllExternal || allIgnored
@@ -337,9 +338,11 @@ func providerSettings(in *eval.Instance, b *model.Block, kind Kind, eff *Effecti
 			return layer{complete: false}
 		}
 		eff.Note = fmt.Sprintf("provider `%s` has no %s", key, kind.Defaults)
+		eff.Provider = key
 		return layer{complete: true}
 	}
 	name := pb.ProviderKey()
+	eff.Provider = name
 	l := layer{complete: true}
 	var origins []string
 	for _, ps := range owner.Scopes(pb) {
@@ -399,8 +402,68 @@ func providerSettings(in *eval.Instance, b *model.Block, kind Kind, eff *Effecti
 		eff.Note = fmt.Sprintf("provider `%s` has no %s", name, kind.Defaults)
 	default:
 		l.desc = fmt.Sprintf("%s of provider `%s` from %s", kind.Defaults, name, strings.Join(dedupe(origins), ", "))
+		eff.Defaulted = true
 	}
 	return l
+}
+
+// ProviderDefault is what one AWS or Google provider configuration gives
+// every resource as default tags (default_tags) or labels
+// (default_labels).
+type ProviderDefault struct {
+	Name   string // the configuration's key: aws, aws.dr, google
+	Origin string // where the defaults are set: main.tf:8
+	Keys   []string
+	// Known is false when the keys are not known (a variable without a
+	// value, a data source): then they may be any.
+	Known    bool
+	Block    *model.Block // the provider block
+	Instance *eval.Instance
+}
+
+// ProviderDefaults lists the AWS and Google provider configurations of a
+// module instance that set default tags or labels; configurations without
+// them are not listed.
+func ProviderDefaults(in *eval.Instance) []ProviderDefault {
+	var out []ProviderDefault
+	for _, pb := range in.Module.Providers {
+		if len(pb.Labels) == 0 {
+			continue
+		}
+		name := pb.Labels[0]
+		if name != "aws" && name != "google" && name != "google-beta" {
+			continue
+		}
+		for _, ps := range in.Scopes(pb) {
+			pd := ProviderDefault{Name: pb.ProviderKey(), Known: true, Block: pb, Instance: in}
+			found := false
+			add := func(v cty.Value, a *hcl.Attribute, s eval.Scope) {
+				found = true
+				entries, ok := mapTags(v, "")
+				pd.Known = pd.Known && ok
+				for _, e := range entries {
+					pd.Keys = append(pd.Keys, e.Key)
+				}
+				if pd.Origin == "" {
+					pd.Origin = s.Origin(a)
+				}
+			}
+			if name == "aws" {
+				for _, dt := range ps.Blocks("default_tags") {
+					if v, a := dt.Attr("tags"); a != nil {
+						add(v, a, dt)
+					}
+				}
+			} else if v, a := ps.Attr("default_labels"); a != nil {
+				add(v, a, ps)
+			}
+			if found {
+				pd.Keys = dedupe(pd.Keys)
+				out = append(out, pd)
+			}
+		}
+	}
+	return out
 }
 
 // ignoredChanges reads lifecycle { ignore_changes }: tags that

@@ -49,6 +49,11 @@ type Effective struct {
 	// Note explains an empty or partial result ("provider `aws` has no
 	// default_tags").
 	Note string
+	// Provider is the provider configuration that configures the resource
+	// ("aws", "aws.dr"), when it is known; Defaulted says that it sets
+	// default tags or labels that the resource's type takes.
+	Provider  string
+	Defaulted bool
 	// External keys (and keys with ExternalPrefixes) are managed outside
 	// this configuration (ignore_tags, lifecycle ignore_changes);
 	// AllExternal means every key is.
@@ -62,6 +67,52 @@ type Effective struct {
 
 func sameKey(a, b string, ignoreCase bool) bool {
 	return a == b || (ignoreCase && strings.EqualFold(a, b))
+}
+
+// NormKey is a key as the default policy compares keys: lower case,
+// without the separators - _ and . (so `Cost-Center`, `cost_center` and
+// `costcenter` are one key).
+func NormKey(k string) string {
+	var b strings.Builder
+	b.Grow(len(k))
+	for _, r := range strings.ToLower(k) {
+		if r != '-' && r != '_' && r != '.' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// FindNorm returns the entries whose key is key after NormKey.
+func (e *Effective) FindNorm(key string) []*Entry {
+	var out []*Entry
+	n := NormKey(key)
+	for i := range e.Entries {
+		if NormKey(e.Entries[i].Key) == n {
+			out = append(out, &e.Entries[i])
+		}
+	}
+	return out
+}
+
+// IsExternalNorm is IsExternal with keys compared after NormKey (prefixes
+// case-insensitively).
+func (e *Effective) IsExternalNorm(key string) bool {
+	if e.AllExternal {
+		return true
+	}
+	n := NormKey(key)
+	for _, k := range e.External {
+		if NormKey(k) == n {
+			return true
+		}
+	}
+	for _, pfx := range e.ExternalPrefixes {
+		if strings.HasPrefix(strings.ToLower(key), strings.ToLower(pfx)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Find returns the entries of a key.

@@ -13,7 +13,7 @@ var update = flag.Bool("u", false, "update testscript golden outputs (cmp stdout
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"tfgate": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"tfgate": func() { os.Exit(safeRun(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }
 

@@ -341,6 +341,15 @@ func TestPlanE2E(t *testing.T) {
 			got, _, _ = planRunJSON(t, "", "plan", "--chdir", "..", "plan.bin", "--terraform-bin", bin)
 			planMatch(t, "tfgate plan --chdir .. plan.bin", got, want)
 			t.Chdir(filepath.Join(dir, "elsewhere")) // --chdir moved the process
+			// The binary planfile away from its initialized directory: the
+			// CLI cannot read it there; an error that says where to run,
+			// never a finding inside the planfile.
+			var binOut, binErr bytes.Buffer
+			if code := run([]string{"plan", "../plan.bin", "--terraform-bin", bin, "--format", "json"}, strings.NewReader(""), &binOut, &binErr); code != exitError ||
+				binOut.Len() != 0 || !strings.Contains(binErr.String(), "cannot convert binary planfile ../plan.bin: ") ||
+				!strings.Contains(binErr.String(), "A binary planfile is read in the initialized directory it was planned in: run tfgate there or give --chdir DIR") {
+				t.Errorf("tfgate plan ../plan.bin from elsewhere: exit %d\nstdout: %s\nstderr: %s", code, binOut.String(), binErr.String())
+			}
 			for _, args := range [][]string{{"plan", "../plan.json"}, {"plan", "-"}} {
 				got, code, stderr := planRunJSON(t, raw, args...)
 				file := "../plan.json"

@@ -134,6 +134,11 @@ func ReadInTree(path string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Missing is missing: its directory may be missing too, and would
+	// then not resolve to a root that holds it.
+	if _, err := os.Lstat(abs); err != nil {
+		return nil, err
+	}
 	dir := RealPath(filepath.Dir(abs))
 	root := RepoRoot(dir)
 	if root == "" {

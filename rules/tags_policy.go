@@ -1,0 +1,285 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/tags"
+)
+
+// The default tag policy: what tags-required asks when .tfgate.hcl sets
+// no `tags` (docs in the rule's Doc, and docs/rules/tags-required.md).
+//
+//   - A taggable resource whose effective tags are known and empty is an
+//     error: nothing allocates its cost or names its owner, whatever the
+//     organisation's scheme.
+//   - When the provider configurations of a root that set default tags
+//     (AWS default_tags, Google default_labels) share keys, those keys are
+//     the root's own scheme: every taggable resource of the root must carry
+//     them, so a resource on a provider configuration without defaults (an
+//     aliased provider, a type the defaults do not reach) is an error that
+//     names its provider and the scheme. The default set is then not
+//     required; a scheme that holds none of its keys gets one note.
+//   - Without such a scheme, the default set team, environment, project is
+//     required, keys compared after tags.NormKey (any case, `-`, `_`, `.`
+//     ignored).
+//   - When some provider configuration's defaults are not known, the
+//     scheme is not known either: only an empty tag set is reported.
+
+// defaultTagKeys is the default set of the default policy.
+var defaultTagKeys = []string{"team", "environment", "project"}
+
+// tagRequirement is what a resource's effective tags must carry.
+type tagRequirement struct {
+	keys []string
+	// norm compares keys after tags.NormKey (the default policy); else
+	// they are exact, or case-insensitive with ignore_case.
+	norm bool
+	// configured: the keys come from .tfgate.hcl.
+	configured bool
+	// emptyOnly: only an empty tag set is known to be wrong (the default
+	// policy with a scheme that is not known).
+	emptyOnly bool
+	scheme    *tagScheme // the root's own scheme, when keys are it
+}
+
+// tagScheme is the keys that every provider configuration of a root that
+// sets default tags or labels has in common.
+type tagScheme struct {
+	known bool
+	keys  []string // spelled as the first configuration spells them
+	from  []tags.ProviderDefault
+}
+
+// schemeOf computes the scheme of a root from the provider defaults of
+// its module instances (child modules may still configure providers).
+func schemeOf(insts []*eval.Instance) *tagScheme {
+	var from []tags.ProviderDefault
+	for _, in := range insts {
+		from = append(from, tags.ProviderDefaults(in)...)
+	}
+	return schemeOfDefaults(from)
+}
+
+// defaultRequirement is the default policy's requirement under a scheme.
+func defaultRequirement(s *tagScheme) tagRequirement {
+	switch {
+	case !s.known:
+		return tagRequirement{norm: true, emptyOnly: true}
+	case len(s.keys) > 0:
+		return tagRequirement{keys: s.keys, norm: true, scheme: s}
+	}
+	return tagRequirement{keys: defaultTagKeys, norm: true}
+}
+
+// origin names the provider configurations that carry the scheme:
+// "provider `aws` (main.tf:8)", "providers `aws` (main.tf:8) and `aws.us`
+// (main.tf:20)".
+func (s *tagScheme) origin() string {
+	var names []string
+	seen := map[string]bool{}
+	for _, pd := range s.from {
+		n := fmt.Sprintf("`%s`", pd.Name)
+		if pd.Origin != "" {
+			n += " (" + pd.Origin + ")"
+		}
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	more := ""
+	if len(names) > 3 {
+		more = fmt.Sprintf(" and %d more", len(names)-3)
+		names = names[:3]
+	}
+	if len(names) == 1 {
+		return "provider " + names[0]
+	}
+	if more == "" {
+		return "providers " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+	return "providers " + strings.Join(names, ", ") + more
+}
+
+// defaults is "default_tags", "default_labels" or both, after the
+// configurations that carry the scheme.
+func (s *tagScheme) defaults() string {
+	aws, google := false, false
+	for _, pd := range s.from {
+		if strings.HasPrefix(pd.Name, "aws") {
+			aws = true
+		} else {
+			google = true
+		}
+	}
+	switch {
+	case aws && google:
+		return "default_tags and default_labels"
+	case google:
+		return "default_labels"
+	}
+	return "default_tags"
+}
+
+// missingKeys lists the required keys that effective tags lack.
+func (req tagRequirement) missingKeys(pol *tagPolicy, eff *tags.Effective) []string {
+	var missing []string
+	for _, k := range req.keys {
+		if req.norm {
+			if len(eff.FindNorm(k)) == 0 && !eff.IsExternalNorm(k) {
+				missing = append(missing, k)
+			}
+		} else if len(eff.Find(k, pol.ignoreCase)) == 0 && !eff.IsExternal(k, pol.ignoreCase) {
+			missing = append(missing, k)
+		}
+	}
+	return missing
+}
+
+// find returns the entries of a required key, compared as req compares.
+func (req tagRequirement) find(pol *tagPolicy, eff *tags.Effective, k string) []*tags.Entry {
+	if req.norm {
+		return eff.FindNorm(k)
+	}
+	return eff.Find(k, pol.ignoreCase)
+}
+
+// lacksClause says which keys are missing, and why they are required.
+func (req tagRequirement) lacksClause(pol *tagPolicy, kind tags.Kind, eff *tags.Effective, missing []string) string {
+	noun := kind.Noun
+	if len(missing) > 1 {
+		noun += "s"
+	}
+	c := fmt.Sprintf("lacks %s %s", noun, backtickList(missing))
+	switch {
+	case req.configured:
+		var near []string
+		for _, k := range missing {
+			for i := range eff.Entries {
+				have := eff.Entries[i].Key
+				if have == k || tags.NormKey(have) != tags.NormKey(k) || (pol.ignoreCase && strings.EqualFold(have, k)) {
+					continue
+				}
+				hint := "rename the key"
+				if strings.EqualFold(have, k) {
+					hint = "set `ignore_case = true` in the tags-required rule block of .tfgate.hcl, or rename the key"
+				}
+				near = append(near, fmt.Sprintf("has `%s`, not `%s`; %s", have, k, hint))
+				break
+			}
+		}
+		if len(near) > 0 {
+			c += " (" + strings.Join(near, "; ") + ")"
+		}
+	case req.scheme != nil:
+		s := req.scheme
+		c += fmt.Sprintf(" of the scheme that the %s of %s give this configuration", s.defaults(), s.origin())
+		if kind.Defaults != "" && eff.Provider != "" && !eff.Defaulted {
+			c += fmt.Sprintf(": its provider `%s` has no %s; add them there or to the resource", eff.Provider, kind.Defaults)
+		}
+	}
+	return c
+}
+
+// emptyClause is the clause for a resource with no tags at all.
+func (req tagRequirement) emptyClause(kind tags.Kind) string {
+	c := fmt.Sprintf("has no %ss at all", kind.Noun)
+	if req.scheme != nil {
+		c += fmt.Sprintf(", not even the %s %s of the %s of %s", pluralNoun(kind.Noun, len(req.keys)), backtickList(req.keys), req.scheme.defaults(), req.scheme.origin())
+	}
+	return c
+}
+
+func pluralNoun(noun string, n int) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}
+
+// hasNone reports whether effective tags are known to be empty, with no
+// key left to others.
+func hasNone(eff *tags.Effective) bool {
+	return eff.Complete && len(eff.Entries) == 0 && !eff.AllExternal && len(eff.External) == 0 && len(eff.ExternalPrefixes) == 0
+}
+
+// schemeNote is the note on a scheme that holds none of the default set:
+// tfgate takes it as the organisation's choice, and says so once per root.
+func schemeNote(pass *analyzer.Pass, s *tagScheme) {
+	if s == nil || !s.known || len(s.keys) == 0 {
+		return
+	}
+	for _, k := range s.keys {
+		for _, d := range defaultTagKeys {
+			if tags.NormKey(k) == tags.NormKey(d) {
+				return
+			}
+		}
+	}
+	pd := s.from[0]
+	keys := append([]string(nil), s.keys...)
+	sort.Strings(keys)
+	pass.Report(analyzer.Finding{
+		Severity: analyzer.Note,
+		Range:    pd.Block.DefRange,
+		Message: fmt.Sprintf("the %s scheme %s of %s holds none of `team`, `environment`, `project`: tfgate requires it of every "+
+			"taggable resource here instead; if it does not say who owns a resource and where its cost goes, set `tags` in "+
+			"the tags-required rule block of .tfgate.hcl", s.defaults(), backtickList(keys), s.origin()),
+		Module:    pd.Block.Module.Dir,
+		Address:   pd.Block.Address(),
+		Attribute: s.defaults(),
+		Instance:  pd.Instance,
+	})
+}
+
+// rootsOf groups the instances of a pass by their root.
+func rootsOf(insts []*eval.Instance) map[*eval.Instance][]*eval.Instance {
+	out := map[*eval.Instance][]*eval.Instance{}
+	for _, in := range insts {
+		r := in.Root()
+		out[r] = append(out[r], in)
+	}
+	return out
+}
+
+// planRequirement is the default policy on a plan: the scheme of the
+// plan's provider configurations; without the configuration (a plan
+// written by hand), the default set.
+func planRequirement(pp *tags.PlanProviders) tagRequirement {
+	if !pp.Config {
+		return tagRequirement{keys: defaultTagKeys, norm: true}
+	}
+	return defaultRequirement(schemeOfDefaults(pp.Defaults))
+}
+
+// schemeOfDefaults is the scheme of a list of provider defaults: the keys
+// they all have, compared after tags.NormKey.
+func schemeOfDefaults(from []tags.ProviderDefault) *tagScheme {
+	s := &tagScheme{known: true, from: from}
+	for i, pd := range from {
+		if !pd.Known {
+			s.known = false
+			return s
+		}
+		if i == 0 {
+			s.keys = append([]string(nil), pd.Keys...)
+			continue
+		}
+		have := map[string]bool{}
+		for _, k := range pd.Keys {
+			have[tags.NormKey(k)] = true
+		}
+		kept := s.keys[:0]
+		for _, k := range s.keys {
+			if have[tags.NormKey(k)] {
+				kept = append(kept, k)
+			}
+		}
+		s.keys = kept
+	}
+	return s
+}
