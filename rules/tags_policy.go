@@ -7,6 +7,7 @@ import (
 
 	"github.com/tfgate/tfgate/analyzer"
 	"github.com/tfgate/tfgate/analyzer/eval"
+	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/tfgate/tfgate/analyzer/tags"
 )
 
@@ -179,7 +180,11 @@ func (req tagRequirement) lacksClause(pol *tagPolicy, kind tags.Kind, eff *tags.
 		s := req.scheme
 		c += fmt.Sprintf(" of the scheme that the %s of %s give this configuration", s.defaults(), s.origin())
 		if kind.Defaults != "" && eff.Provider != "" && !eff.Defaulted {
-			c += fmt.Sprintf(": its provider `%s` has no %s; add them there or to the resource", eff.Provider, kind.Defaults)
+			them := "them"
+			if len(missing) == 1 {
+				them = "it"
+			}
+			c += fmt.Sprintf(": its provider `%s` has no %s; add %s there or to the resource", eff.Provider, kind.Defaults, them)
 		}
 	}
 	return c
@@ -282,4 +287,53 @@ func schemeOfDefaults(from []tags.ProviderDefault) *tagScheme {
 		s.keys = kept
 	}
 	return s
+}
+
+// ---- plan ----
+
+func planTagsRequired(pass *analyzer.Pass) error {
+	if pass.PlanRoot != nil && pass.PlanRoot.IsDemo() {
+		return nil
+	}
+	pol, err := tagPolicyOf(pass)
+	if err != nil {
+		return err
+	}
+	catalog := taggableTypes()
+	ign := tags.IgnoredInPlan(pass.Plan)
+	resources := pass.PlanResources()
+	req := tagRequirement{keys: pol.required, configured: true}
+	var pp *tags.PlanProviders
+	if pol.required == nil {
+		pp = tags.PlanProviderDefaults(pass.Plan, resources)
+		req = planRequirement(pp)
+	}
+	for _, r := range resources {
+		if r.Mode != "managed" || r.Scope == nil || r.Change.DeposedKey != "" {
+			continue
+		}
+		kind, ok := catalog[r.Type]
+		if !ok || model.MatchAny(r.Type, pol.exclude, false) {
+			continue
+		}
+		eff, attr, ok := tags.Plan(r, kind, ign)
+		if !ok {
+			continue
+		}
+		if pp != nil {
+			eff.Provider, eff.Defaulted = pp.Provider(r)
+			eff.Defaulted = eff.Defaulted && kind.Defaults != ""
+			if eff.Provider != "" && !eff.Defaulted && kind.Defaults != "" {
+				// The plan's configuration says the provider has none.
+				for i, src := range eff.Sources {
+					eff.Sources[i], _, _ = strings.Cut(src, ", with the provider's")
+				}
+				eff.Note = fmt.Sprintf("provider `%s` has no %s", eff.Provider, kind.Defaults)
+			}
+		}
+		if msg := tagProblems(pol, req, kind, eff); msg != "" {
+			pass.ReportPlan(r, attr, analyzer.Finding{Message: msg})
+		}
+	}
+	return nil
 }

@@ -371,7 +371,7 @@ func instanceKey(k cty.Value) string {
 func tagProblems(pol *tagPolicy, req tagRequirement, kind tags.Kind, eff *tags.Effective) string {
 	var clauses []string
 	if eff.Complete {
-		if (req.emptyOnly || req.scheme != nil) && hasNone(eff) {
+		if !req.configured && hasNone(eff) {
 			clauses = append(clauses, req.emptyClause(kind))
 		} else if missing := req.missingKeys(pol, eff); len(missing) > 0 {
 			clauses = append(clauses, req.lacksClause(pol, kind, eff, missing))
@@ -443,46 +443,4 @@ func backtickList(ss []string) string {
 		out[i] = "`" + s + "`"
 	}
 	return strings.Join(out, ", ")
-}
-
-// ---- plan ----
-
-func planTagsRequired(pass *analyzer.Pass) error {
-	if pass.PlanRoot != nil && pass.PlanRoot.IsDemo() {
-		return nil
-	}
-	pol, err := tagPolicyOf(pass)
-	if err != nil {
-		return err
-	}
-	catalog := taggableTypes()
-	ign := tags.IgnoredInPlan(pass.Plan)
-	resources := pass.PlanResources()
-	req := tagRequirement{keys: pol.required, configured: true}
-	var pp *tags.PlanProviders
-	if pol.required == nil {
-		pp = tags.PlanProviderDefaults(pass.Plan, resources)
-		req = planRequirement(pp)
-	}
-	for _, r := range resources {
-		if r.Mode != "managed" || r.Scope == nil || r.Change.DeposedKey != "" {
-			continue
-		}
-		kind, ok := catalog[r.Type]
-		if !ok || model.MatchAny(r.Type, pol.exclude, false) {
-			continue
-		}
-		eff, attr, ok := tags.Plan(r, kind, ign)
-		if !ok {
-			continue
-		}
-		if pp != nil {
-			eff.Provider, eff.Defaulted = pp.Provider(r)
-			eff.Defaulted = eff.Defaulted && kind.Defaults != ""
-		}
-		if msg := tagProblems(pol, req, kind, eff); msg != "" {
-			pass.ReportPlan(r, attr, analyzer.Finding{Message: msg})
-		}
-	}
-	return nil
 }

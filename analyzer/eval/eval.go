@@ -855,12 +855,13 @@ func (in *Instance) ProviderConfig(key string) (block *model.Block, owner *Insta
 		}
 		return nil, nil, true
 	}
-	if len(in.Call.Providers) > 0 {
-		if mapped, ok := in.Call.Providers[key]; ok {
-			return in.Parent.ProviderConfig(mapped)
-		}
-		return nil, nil, true
+	if mapped, ok := in.Call.Providers[key]; ok {
+		return in.Parent.ProviderConfig(mapped)
 	}
+	// A default (unaliased) configuration that the call's providers map
+	// does not name is still inherited, as without a map: Terraform and
+	// OpenTofu both do so (hashicorp/terraform#35781), whatever the older
+	// docs say.
 	if !strings.Contains(key, ".") {
 		return in.Parent.ProviderConfig(key)
 	}

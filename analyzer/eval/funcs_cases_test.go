@@ -187,6 +187,10 @@ var funcCases = []struct{ expr, want string }{
 	{`sum([])`, `error`},
 	{`cidrsubnet("10.0.0.0/30", 4, 0)`, `error`},
 	{`cidrhost("10.0.0.0/30", 4)`, `error`},
+	{`cidrhost("10.0.0.0/16", 1/0)`, `error`}, // infinite: a nil integer once (FuzzEval)
+	{`cidrsubnet("10.0.0.0/16", 1/0, 0)`, `error`},
+	{`cidrsubnet("10.0.0.0/16", 4, -1/0)`, `error`},
+	{`cidrsubnets("0.1.0.0/17", 1, 1.0/00)`, `error`},
 	{`cidrnetmask("fd00::/8")`, `error`},
 	{`base64decode("!!")`, `error`},
 	{`lookup({a = 1}, "b")`, `error`},

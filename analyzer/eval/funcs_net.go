@@ -81,10 +81,15 @@ func (n ipNet) masked(a *big.Int, plen int) *big.Int {
 	return a.AndNot(a, hostMask)
 }
 
-func numArg(v cty.Value) *big.Int {
+// numArg is a number argument's integer part; an infinite number (1/0)
+// is an error, as in Terraform, which wants a whole number.
+func numArg(v cty.Value) (*big.Int, error) {
 	bf := v.AsBigFloat()
+	if bf.IsInf() {
+		return nil, fmt.Errorf("a number must be a whole number, not %s", bf.Text('g', -1))
+	}
 	i, _ := bf.Int(nil)
-	return i
+	return i, nil
 }
 
 var cidrHostFunc = function.New(&function.Spec{
@@ -95,13 +100,16 @@ var cidrHostFunc = function.New(&function.Spec{
 		if err != nil {
 			return cty.UnknownVal(cty.String), err
 		}
-		host := numArg(args[1])
-		size := n.size(n.plen)
+		host, err := numArg(args[1])
+		if err != nil {
+			return cty.UnknownVal(cty.String), function.NewArgError(1, err)
+		}
+		size, num := n.size(n.plen), host
 		if host.Sign() < 0 {
 			host = new(big.Int).Add(size, host)
 		}
 		if host.Sign() < 0 || host.Cmp(size) >= 0 {
-			return cty.UnknownVal(cty.String), fmt.Errorf("prefix of %d bits cannot accommodate a host numbered %s", n.plen, numArg(args[1]))
+			return cty.UnknownVal(cty.String), fmt.Errorf("prefix of %d bits cannot accommodate a host numbered %s", n.plen, num)
 		}
 		return cty.StringVal(n.ip(new(big.Int).Add(n.addr, host))), nil
 	},
@@ -143,11 +151,18 @@ var cidrSubnetFunc = function.New(&function.Spec{
 		if err != nil {
 			return cty.UnknownVal(cty.String), err
 		}
-		nb := numArg(args[1])
+		nb, err := numArg(args[1])
+		if err != nil {
+			return cty.UnknownVal(cty.String), function.NewArgError(1, err)
+		}
+		netnum, err := numArg(args[2])
+		if err != nil {
+			return cty.UnknownVal(cty.String), function.NewArgError(2, err)
+		}
 		if !nb.IsInt64() || nb.Int64() > 128 {
 			return cty.UnknownVal(cty.String), fmt.Errorf("insufficient address space to extend prefix of %d by %s", n.plen, nb)
 		}
-		s, err := n.subnet(int(nb.Int64()), numArg(args[2]))
+		s, err := n.subnet(int(nb.Int64()), netnum)
 		if err != nil {
 			return cty.UnknownVal(cty.String), err
 		}
@@ -174,7 +189,10 @@ var cidrSubnetsFunc = function.New(&function.Spec{
 		next := new(big.Int).Set(n.addr)
 		out := make([]cty.Value, 0, len(args)-1)
 		for i, a := range args[1:] {
-			nb := numArg(a)
+			nb, err := numArg(a)
+			if err != nil {
+				return cty.UnknownVal(cty.List(cty.String)), function.NewArgError(i+1, err)
+			}
 			if nb.Sign() < 1 {
 				return cty.UnknownVal(cty.List(cty.String)), function.NewArgErrorf(i+1, "must extend prefix by at least one bit")
 			}

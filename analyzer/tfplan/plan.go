@@ -277,7 +277,9 @@ func showPlanFile(ctx context.Context, path string, opts PlanReadOptions) ([]byt
 	}
 	plan, err := tf.ShowPlanFile(ctx, abs)
 	if err != nil {
-		return nil, fmt.Errorf("%s show -json: %v", filepath.Base(bin), err)
+		// The CLI reads a binary planfile only with the providers of the
+		// initialized directory it was planned in.
+		return nil, fmt.Errorf("%s show -json (in %s): %v\nA binary planfile is read in the initialized directory it was planned in: run tfgate there or give --chdir DIR, or give `%s show -json PLANFILE` output instead", filepath.Base(bin), wd, strings.TrimSpace(err.Error()), filepath.Base(bin))
 	}
 	// Indented, so that findings without configuration point at a line.
 	return json.MarshalIndent(plan, "", "  ")

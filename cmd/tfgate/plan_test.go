@@ -341,6 +341,15 @@ func TestPlanE2E(t *testing.T) {
 			got, _, _ = planRunJSON(t, "", "plan", "--chdir", "..", "plan.bin", "--terraform-bin", bin)
 			planMatch(t, "tfgate plan --chdir .. plan.bin", got, want)
 			t.Chdir(filepath.Join(dir, "elsewhere")) // --chdir moved the process
+			// The binary planfile away from its initialized directory: the
+			// CLI cannot read it there; an error that says where to run,
+			// never a finding inside the planfile.
+			var binOut, binErr bytes.Buffer
+			if code := run([]string{"plan", "../plan.bin", "--terraform-bin", bin, "--format", "json"}, strings.NewReader(""), &binOut, &binErr); code != exitError ||
+				binOut.Len() != 0 || !strings.Contains(binErr.String(), "cannot convert binary planfile ../plan.bin: ") ||
+				!strings.Contains(binErr.String(), "A binary planfile is read in the initialized directory it was planned in: run tfgate there or give --chdir DIR") {
+				t.Errorf("tfgate plan ../plan.bin from elsewhere: exit %d\nstdout: %s\nstderr: %s", code, binOut.String(), binErr.String())
+			}
 			for _, args := range [][]string{{"plan", "../plan.json"}, {"plan", "-"}} {
 				got, code, stderr := planRunJSON(t, raw, args...)
 				file := "../plan.json"
@@ -508,6 +517,102 @@ func TestPlanSupersedesStatic(t *testing.T) {
 			if stderr != "" {
 				t.Errorf("lint --plan prod.bin: stderr %s", stderr)
 			}
+		})
+	}
+}
+
+// TestPlanTagsDefaultPolicy plans fixtures/plans/tags-default-policy
+// with a real CLI and checks tags-required's default policy (no `tags` in
+// .tfgate.hcl) on the static configuration and on the plan: a resource
+// with no tags at all and one with another scheme are errors, the default
+// set in capitals is not, and the plan drops the static error on tags that
+// arrive through -var. Then, with `tags` configured exactly, the plan's
+// finding on the capitalised keys names the near-miss.
+func TestPlanTagsDefaultPolicy(t *testing.T) {
+	for name, bin := range planE2EBinaries(t) {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			planCopyTree(t, "../../fixtures/plans/tags-default-policy", dir)
+			tf, err := tfexec.NewTerraform(dir, bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{"CHECKPOINT_DISABLE": "1"}
+			for _, kv := range os.Environ() {
+				if k, v, ok := strings.Cut(kv, "="); ok && !blockedByTFExec(k) {
+					env[k] = v
+				}
+			}
+			if err := tf.SetEnv(env); err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := tf.Init(ctx, tfexec.Upgrade(false)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tf.Plan(ctx, tfexec.Out("plan.bin"), tfexec.Var(`tags={Team="platform",Environment="prod",Project="shop"}`)); err != nil {
+				t.Fatalf("plan: %v", err)
+			}
+			show := exec.Command(bin, "show", "-json", "plan.bin")
+			show.Dir = dir
+			for k, v := range env {
+				show.Env = append(show.Env, k+"="+v)
+			}
+			out, err := show.Output()
+			if err != nil {
+				t.Fatalf("show -json: %v", err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "plan.json"), out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			data, err := os.ReadFile(filepath.Join(dir, "main.tf"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := func(header string) string {
+				i := strings.Index(string(data), header)
+				if i < 0 {
+					t.Fatalf("main.tf has no %s", header)
+				}
+				return fmt.Sprintf("main.tf:%d", strings.Count(string(data[:i]), "\n")+1)
+			}
+			untagged, capitalised, other, fromVar := at(`resource "aws_s3_bucket" "untagged"`), at(`resource "aws_s3_bucket" "capitalised"`), at(`resource "aws_s3_bucket" "other_scheme"`), at(`resource "aws_s3_bucket" "from_var"`)
+			got, _, _ := planRunJSON(t, "", "lint", ".", "--only-family", "tags")
+			planMatch(t, "lint (static)", got, []string{
+				untagged + " error[tags-required] ^`aws_s3_bucket.untagged` has no tags at all \\(no tags: the resource sets none and provider `aws` has no default_tags\\)$",
+				other + " error[tags-required] ^`aws_s3_bucket.other_scheme` lacks tags `team`, `project` \\(effective tags: resource tags from main.tf:\\d+; provider `aws` has no default_tags\\)$",
+				fromVar + " error[tags-required] ^`aws_s3_bucket.from_var` has no tags at all \\(effective tags: resource tags from default of var.tags",
+			})
+			for _, plan := range []string{"plan.json", "plan.bin"} {
+				got, code, stderr := planRunJSON(t, "", "lint", ".", "--only-family", "tags", "--plan", plan, "--terraform-bin", bin)
+				planMatch(t, "lint --plan "+plan, got, []string{
+					untagged + " error[tags-required] ^`aws_s3_bucket.untagged`: has no tags at all \\(effective tags: `tags`; provider `aws` has no default_tags\\) \\(values from the plan\\)$",
+					other + " error[tags-required] ^`aws_s3_bucket.other_scheme`: lacks tags `team`, `project` \\(effective tags: `tags`; provider `aws` has no default_tags\\) \\(values from the plan\\)$",
+				})
+				if code != exitFindings {
+					t.Errorf("lint --plan %s: exit %d; stderr: %s", plan, code, stderr)
+				}
+			}
+			// The plan alone, from the root's directory: the same findings.
+			got, _, _ = planRunJSON(t, "", "plan", "plan.json")
+			planMatch(t, "plan plan.json", got, []string{
+				untagged + " error[tags-required] ^`aws_s3_bucket.untagged`: has no tags at all ",
+				other + " error[tags-required] ^`aws_s3_bucket.other_scheme`: lacks tags `team`, `project` ",
+			})
+
+			// Configured keys are exact: the capitalised set is a near-miss,
+			// named with the fix, on the plan's values.
+			if err := os.WriteFile(filepath.Join(dir, ".tfgate.hcl"), []byte("rule \"tags-required\" {\n  tags = [\"team\", \"environment\", \"project\"]\n}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, _, _ = planRunJSON(t, "", "lint", ".", "--only-family", "tags", "--plan", "plan.json")
+			planMatch(t, "lint --plan plan.json (configured)", got, []string{
+				untagged + " error[tags-required] ^`aws_s3_bucket.untagged`: lacks tags `team`, `environment`, `project` ",
+				other + " error[tags-required] ^`aws_s3_bucket.other_scheme`: lacks tags `team`, `environment`, `project` \\(has `Environment`, not `environment`; set `ignore_case = true` in the tags-required rule block of .tfgate.hcl, or rename the key\\) ",
+				capitalised + " error[tags-required] ^`aws_s3_bucket.capitalised`: lacks tags `team`, `environment`, `project` \\(has `Team`, not `team`; set `ignore_case = true` in the tags-required rule block of .tfgate.hcl, or rename the key; has `Environment`, not `environment`; .*; has `Project`, not `project`; .*\\) \\(effective tags: `tags`",
+				fromVar + " error[tags-required] ^`aws_s3_bucket.from_var`: lacks tags `team`, `environment`, `project` \\(has `Team`, not `team`",
+			})
 		})
 	}
 }
