@@ -358,7 +358,7 @@ func reportClash(pass *analyzer.Pass, e stateEntry, clashes []clash, ws workspac
 	}
 	fix := "; give each root its own " + specificName(e.loc)
 	if defaultOnly {
-		fix += ", or set `named_workspaces_only = true` in the rule's options if the default workspace is never applied"
+		fix += ", or set `named_workspaces_only = true` in the `rule \"state-key-unique\"` block of .tfgate.hcl if the default workspace is never applied"
 		if len(byKind) == 1 {
 			severity = analyzer.Warning
 		}
