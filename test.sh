@@ -24,13 +24,14 @@ go vet ./...
 go test -count=1 ./... "$@"
 # internal/fasthcl must build hclsyntax's trees exactly: its tests compare
 # every HCL file of the repository; a short fuzz run looks for more (new
-# failing inputs land in internal/fasthcl/testdata/fuzz). The loader's and
-# the evaluator's fuzz targets run briefly too (their seeds run above as
-# ordinary tests; failures land in the package's testdata/fuzz). Only in a
-# full run. FUZZTIME=1m ./test.sh fuzzes those longer.
+# failing inputs land in internal/fasthcl/testdata/fuzz). The loader's,
+# the evaluator's and the plan reader's (rules:FuzzPlan: every plan rule on
+# what ParsePlanJSON accepts) fuzz targets run briefly too (their seeds run
+# above as ordinary tests; failures land in the package's testdata/fuzz).
+# Only in a full run. FUZZTIME=1m ./test.sh fuzzes those longer.
 if [ $# -eq 0 ]; then
   go test -run '^$' -fuzz '^FuzzParse$' -fuzztime "${FASTHCL_FUZZTIME:-15s}" ./internal/fasthcl
-  for target in ./analyzer/load:FuzzParseSource ./analyzer/load:FuzzLoad ./analyzer/eval:FuzzEval; do
+  for target in ./analyzer/load:FuzzParseSource ./analyzer/load:FuzzLoad ./analyzer/eval:FuzzEval ./rules:FuzzPlan; do
     go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "${FUZZTIME:-8s}" "${target%%:*}"
   done
 fi

@@ -287,9 +287,9 @@ func (c *boundsChecker) checkBlock(in *eval.Instance, res eval.Scope, addr strin
 		switch {
 		case lo.n > hi.n:
 			impossible = true
-			c.report(in, addr, at, analyzer.Error, fmt.Sprintf("%s%s is greater than %s", prefix, lo, hi))
+			c.report(in, addr, at, analyzer.Error, fmt.Sprintf("%s%s is greater than %s, so the provider rejects it; lower `%s` or raise `%s`", prefix, lo, hi, lo.name, hi.name))
 		case lo.n == hi.n:
-			c.report(in, addr, at, analyzer.Note, fmt.Sprintf("%s%s equals %s: %s cannot scale", prefix, lo, hi, sp.what))
+			c.report(in, addr, at, analyzer.Note, fmt.Sprintf("%s%s equals %s: %s cannot scale; raise `%s` if it should", prefix, lo, hi, sp.what, hi.name))
 		}
 	}
 	if !impossible {
@@ -300,23 +300,24 @@ func (c *boundsChecker) checkBlock(in *eval.Instance, res eval.Scope, addr strin
 			}
 			switch {
 			case lo.known && d.n < lo.n:
-				c.report(in, addr, d, sp.desiredSeverity, fmt.Sprintf("%s%s is less than %s", prefix, d, lo))
+				c.report(in, addr, d, sp.desiredSeverity, fmt.Sprintf("%s%s is less than %s; set `%s` within the bounds", prefix, d, lo, d.name))
 			case hi.known && d.n > hi.n:
-				c.report(in, addr, d, sp.desiredSeverity, fmt.Sprintf("%s%s is greater than %s", prefix, d, hi))
+				c.report(in, addr, d, sp.desiredSeverity, fmt.Sprintf("%s%s is greater than %s; set `%s` within the bounds", prefix, d, hi, d.name))
 			}
 		}
 	}
 	ceilingApplies := c.haveCeiling && (sp.ceiling == nil || sp.ceiling(res))
 	if hi.known && ceilingApplies && hi.n > c.ceiling {
-		c.report(in, addr, hi, analyzer.Warning, fmt.Sprintf("%s%s%s exceeds max_ceiling %s", prefix, hi, sp.maxNote, boundsNum(c.ceiling)))
+		c.report(in, addr, hi, analyzer.Warning, fmt.Sprintf("%s%s%s exceeds max_ceiling %s; lower it, or raise `max_ceiling` in the rule's block of .tfgate.hcl if this size is intended", prefix, hi, sp.maxNote, boundsNum(c.ceiling)))
 	}
 	if !hi.set && sp.missingMax > 0 && (sp.maxElsewhere == nil || !sp.maxElsewhere(res)) {
 		msg := fmt.Sprintf("%s: %s allows up to %s instances by default", sp.missingWhat, sp.platform, boundsNum(sp.missingMax))
+		fix := "; set `" + hi.name + "` to the most instances you mean to pay for"
 		switch {
 		case !c.haveCeiling:
-			c.report(in, addr, hi, analyzer.Warning, msg)
+			c.report(in, addr, hi, analyzer.Warning, msg+fix)
 		case ceilingApplies && sp.missingMax > c.ceiling:
-			c.report(in, addr, hi, analyzer.Warning, msg+", above max_ceiling "+boundsNum(c.ceiling))
+			c.report(in, addr, hi, analyzer.Warning, msg+", above max_ceiling "+boundsNum(c.ceiling)+fix)
 		}
 	}
 }
@@ -397,8 +398,8 @@ func (c *boundsChecker) checkECSService(in *eval.Instance, target eval.Scope, ta
 	svcAddr := boundsAddress(svc, scope.Key)
 	switch {
 	case lo.known && d.n < lo.n:
-		c.report(in, svcAddr, d, analyzer.Warning, fmt.Sprintf("%s is less than %s of %s: auto scaling will raise it", d, lo, targetAddr))
+		c.report(in, svcAddr, d, analyzer.Warning, fmt.Sprintf("%s is less than %s of %s: auto scaling will raise it; set `%s` within the target's bounds, or leave it out and let the target own it", d, lo, targetAddr, d.name))
 	case hi.known && d.n > hi.n:
-		c.report(in, svcAddr, d, analyzer.Warning, fmt.Sprintf("%s is greater than %s of %s: auto scaling will lower it", d, hi, targetAddr))
+		c.report(in, svcAddr, d, analyzer.Warning, fmt.Sprintf("%s is greater than %s of %s: auto scaling will lower it; set `%s` within the target's bounds, or leave it out and let the target own it", d, hi, targetAddr, d.name))
 	}
 }

@@ -49,6 +49,13 @@ func layoutReusable(m *model.Module) bool {
 	return m.Scanned && m.IsReusable() && !m.Excluded
 }
 
+// layoutKindHint is the clause that tells how to silence a finding that
+// holds only for reusable modules when the directory is in fact a root:
+// its kind in .tfgate.hcl.
+func layoutKindHint(m *model.Module) string {
+	return fmt.Sprintf("if `%s` is a root module, set `kind = \"root\"` in a `module %q` block of .tfgate.hcl", m.Name(), m.Name())
+}
+
 // layoutJoin joins words as prose: "a", "a and b", "a, b and c".
 func layoutJoin(words []string) string {
 	switch len(words) {

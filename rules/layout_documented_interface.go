@@ -67,19 +67,22 @@ func runLayoutDocumentedInterface(pass *analyzer.Pass) error {
 				continue
 			}
 			name := v.Labels[0]
-			var problems []string
+			var problems, fixes []string
 			switch layoutDescription(v, overridden[name]) {
 			case layoutMissing:
 				problems = append(problems, "no `description`")
+				fixes = append(fixes, "write a `description`")
 			case layoutEmpty:
 				problems = append(problems, "an empty `description`")
+				fixes = append(fixes, "write a `description`")
 			}
 			if v.Attr("type") == nil && !overridden[name]["type"] {
 				problems = append(problems, "no `type`")
+				fixes = append(fixes, "declare a `type`")
 			}
 			if len(problems) > 0 {
 				pass.Report(analyzer.Finding{Range: v.DefRange, Module: m.Dir, Address: v.Address(), Severity: sev,
-					Message: fmt.Sprintf("variable `%s` has %s", name, strings.Join(problems, " and "))})
+					Message: fmt.Sprintf("variable `%s` has %s; %s so callers know what to pass", name, strings.Join(problems, " and "), strings.Join(fixes, " and "))})
 			}
 		}
 		overridden = layoutOverriddenAttrs(m.Outputs)
@@ -91,10 +94,10 @@ func runLayoutDocumentedInterface(pass *analyzer.Pass) error {
 			switch layoutDescription(o, overridden[name]) {
 			case layoutMissing:
 				pass.Report(analyzer.Finding{Range: o.DefRange, Module: m.Dir, Address: o.Address(), Severity: sev,
-					Message: fmt.Sprintf("output `%s` has no `description`", name)})
+					Message: fmt.Sprintf("output `%s` has no `description`; write one so callers know what it returns", name)})
 			case layoutEmpty:
 				pass.Report(analyzer.Finding{Range: o.DefRange, Module: m.Dir, Address: o.Address(), Severity: sev,
-					Message: fmt.Sprintf("output `%s` has an empty `description`", name)})
+					Message: fmt.Sprintf("output `%s` has an empty `description`; write one so callers know what it returns", name)})
 			}
 		}
 	}

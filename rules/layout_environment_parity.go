@@ -143,7 +143,7 @@ func layoutReportDrift(pass *analyzer.Pass, obs []*layoutObs) {
 			parts = append(parts, layoutJoin(names)+" "+verb+" "+xs[0].desc)
 		}
 		f := o.f
-		f.Message = o.self + "; " + strings.Join(parts, "; ")
+		f.Message = o.self + "; " + strings.Join(parts, "; ") + "; align it with the others once the rollout is done"
 		pass.Report(f)
 	}
 }
@@ -395,7 +395,7 @@ func layoutMissingModules(pass *analyzer.Pass, envs []*layoutEnv) {
 		}
 		for _, n := range missing {
 			pass.Report(analyzer.Finding{Range: e.m.FirstRange(), Module: e.m.Dir, Address: "module." + n, Severity: analyzer.Note,
-				Message: fmt.Sprintf("%s does not call module `%s`, which %s %s", e.name, n, layoutJoin(others), verb)})
+				Message: fmt.Sprintf("%s does not call module `%s`, which %s %s; add the call if %s should have it too", e.name, n, layoutJoin(others), verb, e.name)})
 		}
 	}
 }

@@ -64,7 +64,7 @@ func runLayoutProviderInModule(pass *analyzer.Pass) error {
 			var msg string
 			switch {
 			case !layoutProxyBlock(p):
-				msg = fmt.Sprintf("provider `%s` is configured inside a reusable module: callers cannot pass their own configuration, and the module cannot be called with count, for_each or depends_on", key)
+				msg = fmt.Sprintf("provider `%s` is configured inside a reusable module: callers cannot pass their own configuration, and the module cannot be called with count, for_each or depends_on; move the block to the root modules and pass it in with `providers = { … }` (%s)", key, layoutKindHint(m))
 			case key == p.Labels[0]:
 				msg = fmt.Sprintf("empty provider block `%s` is a legacy proxy configuration; declare `%s` in `required_providers` instead", key, p.Labels[0])
 			default:

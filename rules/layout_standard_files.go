@@ -74,18 +74,18 @@ func runLayoutStandardFiles(pass *analyzer.Pass) error {
 		at := m.FirstRange()
 		if !names["main.tf"] {
 			pass.Report(analyzer.Finding{Range: at, Module: m.Dir, Address: "file@main.tf",
-				Message: "reusable module has no `main.tf`; the standard module structure uses it as the entry point"})
+				Message: "reusable module has no `main.tf`; the standard module structure uses it as the entry point: put the module's main resources there"})
 		}
 		if !layoutHasReadme(m) && !m.Internal {
 			pass.Report(analyzer.Finding{Range: at, Module: m.Dir, Address: "file@README.md",
-				Message: "reusable module has no `README.md` describing what it is for and how to call it"})
+				Message: "reusable module has no `README.md` describing what it is for and how to call it; add one with a usage example (" + layoutKindHint(m) + ")"})
 		}
 		layoutMisplaced(pass, m, m.Variables, "variable", "variables", "variables.tf")
 		layoutMisplaced(pass, m, m.Outputs, "output", "outputs", "outputs.tf")
 		if !names["versions.tf"] && !layoutHasRequiredProviders(m) {
 			if p := layoutUsedProvider(m); p != "" {
 				pass.Report(analyzer.Finding{Range: at, Module: m.Dir, Address: "file@versions.tf",
-					Message: fmt.Sprintf("reusable module has no `versions.tf` and no `required_providers` block, yet uses provider `%s`; callers cannot tell which provider versions it works with", p)})
+					Message: fmt.Sprintf("reusable module has no `versions.tf` and no `required_providers` block, yet uses provider `%s`; callers cannot tell which provider versions it works with: declare it in `required_providers` with a `source` and a minimum `version`", p)})
 			}
 		}
 	}
@@ -114,13 +114,13 @@ func layoutMisplaced(pass *analyzer.Pass, m *model.Module, blocks []*model.Block
 		for i, b := range bs {
 			labels[i] = b.Labels[0]
 		}
-		what := kind + " " + layoutNames(labels, 5) + " is"
+		what, them := kind+" "+layoutNames(labels, 5)+" is", "it"
 		if len(bs) > 1 {
-			what = kind + "s " + layoutNames(labels, 5) + " are"
+			what, them = kind+"s "+layoutNames(labels, 5)+" are", "them"
 		}
 		name := path.Base(f.Path)
 		pass.Report(analyzer.Finding{Range: bs[0].DefRange, Module: m.Dir, Address: "file@" + name, Attribute: kind,
-			Message: fmt.Sprintf("%s declared in `%s`; the standard module structure keeps %ss in `%s`", what, name, kind, want)})
+			Message: fmt.Sprintf("%s declared in `%s`; the standard module structure keeps %ss in `%s`: move %s there", what, name, kind, want, them)})
 	}
 }
 

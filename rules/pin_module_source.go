@@ -109,9 +109,9 @@ func runPinModuleSource(pass *analyzer.Pass) error {
 				vc, err := model.ParseVersionConstraint(s, model.CoreSyntax)
 				switch {
 				case err != nil:
-					report("version", fmt.Sprintf("`version` %q of registry module %q is not a valid version constraint: %v", s, ms.Package, err))
+					report("version", fmt.Sprintf("`version` %q of registry module %q is not a valid version constraint: %v; write one such as `\"~> 1.2\"`", s, ms.Package, err))
 				case len(vc.Clauses) == 0:
-					report("version", fmt.Sprintf("registry module %q has an empty `version`: each `terraform init` on a fresh checkout takes its latest release", ms.Package))
+					report("version", fmt.Sprintf("registry module %q has an empty `version`: each `terraform init` on a fresh checkout takes its latest release; set e.g. `version = \"~> X.Y\"`", ms.Package))
 				case !vc.HasUpperBound():
 					report("version", fmt.Sprintf("`version` %q of registry module %q has no upper bound, so a new major release is picked up without a code change; %s", s, ms.Package, upperBoundHint(vc)))
 				}
@@ -124,8 +124,10 @@ func runPinModuleSource(pass *analyzer.Pass) error {
 				switch {
 				case ref == "":
 					report("source", fmt.Sprintf("%s source %q has no `?%s=`, so it follows the default branch; pin a tag or a commit", kind, c.Source, param))
-				case strings.HasPrefix(ref, "refs/heads/") || (!model.IsCommitRef(ref) && model.MatchAny(ref, branches, true)):
+				case strings.HasPrefix(ref, "refs/heads/"):
 					report("source", fmt.Sprintf("%s source %q is pinned to branch %q, which moves with every push; pin a tag or a commit", kind, c.Source, strings.TrimPrefix(ref, "refs/heads/")))
+				case !model.IsCommitRef(ref) && model.MatchAny(ref, branches, true):
+					report("source", fmt.Sprintf("%s source %q is pinned to branch %q, which moves with every push; pin a tag or a commit (if %q is a tag, leave it out of `branch_refs` in .tfgate.hcl)", kind, c.Source, ref, ref))
 				}
 			case model.SourceHTTP, model.SourceS3, model.SourceGCS:
 				if ms.Kind == model.SourceHTTP && !ms.IsArchive() {

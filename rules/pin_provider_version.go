@@ -102,17 +102,6 @@ func runPinProviderVersion(pass *analyzer.Pass) error {
 func reportUndeclaredProvider(pass *analyzer.Pass, m *model.Module, r *model.ProviderRequirement) {
 	u := r.Uses[0]
 	msg := fmt.Sprintf("provider %q is not declared in `required_providers`: Terraform assumes %q and accepts any version", r.Name, model.ShortProviderAddress(r.Address))
-	for _, use := range r.Uses {
-		if use.Block.Type != "provider" || use.Block.Attr("version") == nil {
-			continue
-		}
-		if v, ok := use.Block.StaticString("version"); ok {
-			msg += fmt.Sprintf("; move `version = %q` from its `provider` block into `required_providers`", v)
-		} else {
-			msg += "; move the `version` of its `provider` block into `required_providers`"
-		}
-		break
-	}
 	blocks := map[*model.Block]bool{}
 	for _, use := range r.Uses {
 		blocks[use.Block] = true
@@ -120,22 +109,36 @@ func reportUndeclaredProvider(pass *analyzer.Pass, m *model.Module, r *model.Pro
 	if len(blocks) > 1 {
 		msg += fmt.Sprintf(" (%d blocks use it)", len(blocks))
 	}
-	pass.Report(analyzer.Finding{Range: u.Block.DefRange, Module: m.Dir, Address: "terraform.required_providers", Attribute: r.Name, Message: msg})
+	fix := fmt.Sprintf("; declare it there with a `source` and a `version` (`%s = { source = %q, version = \"~> X.Y\" }`)", r.Name, model.ShortProviderAddress(r.Address))
+	for _, use := range r.Uses {
+		if use.Block.Type != "provider" || use.Block.Attr("version") == nil {
+			continue
+		}
+		if v, ok := use.Block.StaticString("version"); ok {
+			fix = fmt.Sprintf("; move `version = %q` from its `provider` block into `required_providers`", v)
+		} else {
+			fix = "; move the `version` of its `provider` block into `required_providers`"
+		}
+		break
+	}
+	pass.Report(analyzer.Finding{Range: u.Block.DefRange, Module: m.Dir, Address: "terraform.required_providers", Attribute: r.Name, Message: msg + fix})
 }
 
 func checkProviderDeclaration(pass *analyzer.Pass, m *model.Module, r *model.ProviderRequirement, d model.ProviderDeclaration) {
 	implied := model.ShortProviderAddress(model.ImpliedProviderAddress(r.Name))
-	var problems []string
+	var problems, fixes []string
 	switch {
 	case d.Legacy && !d.HasSource:
 		problems = append(problems, fmt.Sprintf("uses the legacy string form, which has no `source` (Terraform assumes %q)", implied))
 	case !d.HasSource:
 		problems = append(problems, fmt.Sprintf("has no `source` (Terraform assumes %q)", implied))
+		fixes = append(fixes, fmt.Sprintf("set `source = %q`", implied))
 	}
 	suggestion := d.Version
 	switch {
 	case !d.HasVersion:
 		problems = append(problems, "has no `version`, so any release can be installed")
+		fixes = append(fixes, "set a `version` such as `\"~> X.Y\"`")
 	case d.Version == "":
 		// Not a static string: unknown.
 	default:
@@ -143,8 +146,10 @@ func checkProviderDeclaration(pass *analyzer.Pass, m *model.Module, r *model.Pro
 		switch {
 		case err != nil:
 			problems = append(problems, fmt.Sprintf("has version %q, which is not a valid constraint: %v", d.Version, err))
+			fixes = append(fixes, "write a valid constraint such as `\"~> X.Y\"`")
 		case len(c.Clauses) == 0:
 			problems = append(problems, "has an empty `version`, so any release can be installed")
+			fixes = append(fixes, "set a `version` such as `\"~> X.Y\"`")
 		case deployedRoot(m) && !c.HasUpperBound():
 			p := fmt.Sprintf("has version %q with no upper bound, so a root module can jump to the next major release", d.Version)
 			if s := c.SuggestBounded(); s != "" {
@@ -163,6 +168,8 @@ func checkProviderDeclaration(pass *analyzer.Pass, m *model.Module, r *model.Pro
 	msg := fmt.Sprintf("provider %q in `required_providers` %s", r.Name, strings.Join(problems, " and "))
 	if d.Legacy && !d.HasSource && d.Version != "" {
 		msg += fmt.Sprintf("; write `%s = { source = %q, version = %q }`", r.Name, implied, suggestion)
+	} else if len(fixes) > 0 {
+		msg += "; " + strings.Join(fixes, " and ")
 	}
 	pass.Report(analyzer.Finding{Range: d.Entry.Attr.Range, Module: m.Dir, Address: "terraform.required_providers", Attribute: r.Name, Message: msg})
 }

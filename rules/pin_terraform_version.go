@@ -69,7 +69,7 @@ func runPinTerraformVersion(pass *analyzer.Pass) error {
 			c, err := model.ParseVersionConstraint(s, model.CoreSyntax)
 			if err != nil {
 				pass.Report(analyzer.Finding{Range: a.Range, Module: m.Dir, Address: "terraform", Attribute: "required_version",
-					Message: fmt.Sprintf("`required_version` %q is not a valid version constraint: %v", s, err)})
+					Message: fmt.Sprintf("`required_version` %q is not a valid version constraint: %v; write one such as `\">= 1.5\"` (clauses are separated by commas)", s, err)})
 				unknown = true
 				continue
 			}
@@ -112,7 +112,7 @@ func runPinTerraformVersion(pass *analyzer.Pass) error {
 		var msg string
 		switch {
 		case len(w.c.Clauses) == 0:
-			msg = fmt.Sprintf("`required_version` of this %s is empty", moduleRole(m))
+			msg = fmt.Sprintf("`required_version` of this %s is empty; declare the Terraform versions it works with, e.g. `required_version = \">= 1.5\"`", moduleRole(m))
 		case deployedRoot(m):
 			msg = fmt.Sprintf("`required_version` %q of this root module has no upper bound, so any newer Terraform release can apply it; %s", w.c.Raw, terraformUpperBoundHint(w.c))
 		default:

@@ -198,6 +198,12 @@ func destructiveChanges(pass *analyzer.Pass) error {
 		if len(why) > 0 {
 			msg += " (" + strings.Join(why, "; ") + ")"
 		}
+		if acts.Delete() {
+			msg += ", and its data with it; add a `moved` block if it was renamed, or `lifecycle { prevent_destroy = true }` to guard it"
+		} else {
+			msg += ": the new one starts without the old one's data; undo what forces it or migrate the data first"
+		}
+		msg += " (list the types that keep data in `types` in .tfgate.hcl if `" + rc.Type + "` does not)"
 		pass.ReportPlan(r, attr, analyzer.Finding{Message: msg})
 	}
 	return nil

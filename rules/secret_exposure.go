@@ -121,6 +121,12 @@ func secretTypeHoldsSecret(t cty.Type) (holds, decided bool) {
 type secretExposure struct {
 	m         *model.Module
 	seenLocal map[string]bool
+	// byMarkOnly: the output's own name says it holds where a secret is
+	// kept (master_password_ssm_key, datadog_api_key_location), so names
+	// on the way do not make its value a secret; only what Terraform marks
+	// sensitive (a sensitive variable or output, a sensitive provider
+	// attribute) does, as Terraform itself refuses to output those.
+	byMarkOnly bool
 }
 
 // secretHidingFuncs return something about their argument without
@@ -169,7 +175,13 @@ func (x *secretExposure) traversal(tr hcl.Traversal) string {
 		if secretStaticTrue(v, "sensitive") {
 			return "sensitive " + ref
 		}
-		if secretLastNameSecret(steps) {
+		if x.byMarkOnly {
+			return ""
+		}
+		// The variable as a whole is a secret when secret-not-sensitive
+		// would say so of its declaration: not when its type, description
+		// or default say it holds where the secret is kept.
+		if secretLastNameSecret(steps) && (len(steps) > 1 || secretVarHoldsSecret(v) && !secretVarHoldsReference(v)) {
 			return ref
 		}
 	case "local":
@@ -179,15 +191,19 @@ func (x *secretExposure) traversal(tr hcl.Traversal) string {
 		// A singular secret name (local.db_password) is the author's word;
 		// a plural one (local.secrets) may be a collection of secret
 		// resources, so what it is built from decides.
+		// A plural key (local.iam_statements.ReadDbSecrets, a list of
+		// policy statements) is judged by what it is built from.
 		if len(steps) > 1 {
 			switch secretLastNameClass(steps[1:]) {
 			case secrets.NameSecret:
-				return ref
+				if !x.byMarkOnly && !secrets.SecretCollectionName(secretLastNamed(steps[1:])) {
+					return ref
+				}
 			case secrets.NameNotSecret:
 				return "" // local.db.username
 			}
 		}
-		if secrets.SecretName(steps[0]) && !secrets.SecretCollectionName(steps[0]) {
+		if !x.byMarkOnly && secrets.SecretName(steps[0]) && !secrets.SecretCollectionName(steps[0]) {
 			return ref
 		}
 		// Otherwise what the local is built from decides, whatever its
@@ -223,10 +239,10 @@ func (x *secretExposure) traversal(tr hcl.Traversal) string {
 				if len(steps) > 2 && secretLastNameClass(steps[2:]) == secrets.NameNotSecret {
 					return ""
 				}
-				if len(steps) > 2 && secretLastNameSecret(steps[2:]) {
+				if len(steps) > 2 && !x.byMarkOnly && secretLastNameSecret(steps[2:]) {
 					return ref
 				}
-				child := &secretExposure{m: c.Target, seenLocal: map[string]bool{}}
+				child := &secretExposure{m: c.Target, seenLocal: map[string]bool{}, byMarkOnly: x.byMarkOnly}
 				if a := o.Attr("value"); a != nil && child.exposes(a.Expr) != "" {
 					return ref
 				}
@@ -234,7 +250,7 @@ func (x *secretExposure) traversal(tr hcl.Traversal) string {
 			}
 			return ""
 		}
-		if secretLastNameSecret(steps[1:]) {
+		if !x.byMarkOnly && secretLastNameSecret(steps[1:]) {
 			return ref
 		}
 	case "data", "ephemeral":
@@ -245,14 +261,14 @@ func (x *secretExposure) traversal(tr hcl.Traversal) string {
 		if root == "data" {
 			typ = "data." + typ
 		}
-		if secretResourceAttr(typ, steps[2:]) {
+		if secretResourceAttr(typ, steps[2:], x.byMarkOnly) {
 			return ref
 		}
 	default:
 		if !x.isResourceType(root) || len(steps) < 1 {
 			return ""
 		}
-		if secretResourceAttr(root, steps[1:]) {
+		if secretResourceAttr(root, steps[1:], x.byMarkOnly) {
 			return ref
 		}
 	}
@@ -279,14 +295,16 @@ var secretDescriptorAttrs = map[string]string{
 
 // secretResourceAttr reports whether an attribute path of a resource or
 // data source is a secret: by the most specific name on the path, else by
-// what the provider marks sensitive.
-func secretResourceAttr(typ string, attrs []string) bool {
+// what the provider marks sensitive; byMarkOnly, only by the latter.
+func secretResourceAttr(typ string, attrs []string, byMarkOnly bool) bool {
 	if d, ok := secretDescriptorAttrs[typ]; ok && len(attrs) > 0 && attrs[len(attrs)-1] == d {
 		return false
 	}
 	switch secretLastNameClass(attrs) {
 	case secrets.NameSecret:
-		return true
+		if !byMarkOnly {
+			return true
+		}
 	case secrets.NameNotSecret:
 		return false
 	}
@@ -314,6 +332,16 @@ func secretLastNameClass(names []string) secrets.NameClass {
 		}
 	}
 	return secrets.NameNeutral
+}
+
+// secretLastNamed is the name secretLastNameClass decides by, or "".
+func secretLastNamed(names []string) string {
+	for i := len(names) - 1; i >= 0; i-- {
+		if c, _ := secrets.ClassifyName(names[i]); c != secrets.NameNeutral {
+			return names[i]
+		}
+	}
+	return ""
 }
 
 func secretLastNameSecret(names []string) bool {

@@ -97,6 +97,14 @@ func runSecretHardcoded(pass *analyzer.Pass) error {
 			blockArgs(b, fixBackendSecret)
 		}
 		for _, c := range m.ModuleCalls {
+			if c.Wrapper {
+				// A Terragrunt unit's inputs: the block is its terraform
+				// block, its attributes the inputs.
+				for _, h := range secrets.BlockSecrets(c.Block.Body) {
+					report(h, c.Block.Address(), h.Path, "Terragrunt input `"+h.Path+"` is "+hardcoded(h, "Terragrunt input")+"; "+fixTerragruntSecret)
+				}
+				continue
+			}
 			blockArgs(c.Block, fixRuntimeSecret)
 		}
 		for _, b := range m.Resources {
@@ -192,6 +200,8 @@ const (
 	fixProviderSecret = "rotate it, then leave the argument out: the provider reads credentials from the environment or an assumed role"
 	fixBackendSecret  = "rotate it, then pass it at init time from your secret store (the backend's environment variables)"
 	fixDefaultSecret  = "rotate it, then remove the default and set the variable from your secret store (`TF_VAR_…` in CI)"
+	// A unit's inputs are read by Terragrunt, which has functions for it.
+	fixTerragruntSecret = "rotate it, then read it at run time: `get_env(\"…\")` set from your CI's secret store, `sops_decrypt_file()`, or a data source in the module"
 )
 
 // hardcoded describes a hit for a message: "a hard-coded password: a

@@ -102,7 +102,8 @@ func runSecretNotSensitive(pass *analyzer.Pass) error {
 			if a == nil || secretStaticTrue(o, "sensitive") || secretStaticTrue(o, "ephemeral") {
 				continue
 			}
-			ex := &secretExposure{m: m, seenLocal: map[string]bool{}}
+			class, _ := secrets.ClassifyName(o.Labels[0])
+			ex := &secretExposure{m: m, seenLocal: map[string]bool{}, byMarkOnly: class == secrets.NameNotSecret}
 			what := ex.exposes(a.Expr)
 			if what == "" {
 				continue
@@ -113,7 +114,7 @@ func runSecretNotSensitive(pass *analyzer.Pass) error {
 			}
 			pass.Report(analyzer.Finding{
 				Range:     rng,
-				Message:   "output `" + o.Labels[0] + "` exposes " + what + " but is not marked `sensitive = true`",
+				Message:   "output `" + o.Labels[0] + "` exposes " + what + " but is not marked `sensitive = true`; add it, or output the secret's ARN or name instead",
 				Module:    m.Dir,
 				Address:   o.Address(),
 				Attribute: "sensitive",
@@ -175,7 +176,7 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 		}
 		loc := planConfigLoc(pass, block, "variables", name)
 		pass.ReportPlan(&eval.PlanResource{Address: "var." + name, Loc: loc}, "sensitive", analyzer.Finding{
-			Message: "its value is " + secretHitWhat(name, hits[0]) + " but the variable is not marked `sensitive = true`",
+			Message: "its value is " + secretHitWhat(name, hits[0]) + " but the variable is not marked `sensitive = true`; add `sensitive = true` to it",
 			Secret:  true,
 		})
 	}
@@ -204,7 +205,7 @@ func planSecretNotSensitive(pass *analyzer.Pass) error {
 		}
 		loc := planConfigLoc(pass, block, "output_changes", name)
 		pass.ReportPlan(&eval.PlanResource{Address: "output." + name, Loc: loc}, "sensitive", analyzer.Finding{
-			Message: "its value is " + secretHitWhat(name, hits[0]) + " but the output is not marked `sensitive = true`",
+			Message: "its value is " + secretHitWhat(name, hits[0]) + " but the output is not marked `sensitive = true`; add `sensitive = true` to it",
 			Secret:  true,
 		})
 	}

@@ -95,13 +95,13 @@ func judgeEncryption(b *model.Backend) []backendProblem {
 		}
 		return []backendProblem{{
 			Range: b.AttrRange("encrypt"), Attribute: "encrypt",
-			Message: fmt.Sprintf("%s does not set `encrypt = true`: OSS stores the state, and every secret in it, without server-side encryption", b.Name()),
+			Message: fmt.Sprintf("%s does not set `encrypt = true`: OSS stores the state, and every secret in it, without server-side encryption; set `encrypt = true`", b.Name()),
 		}}
 	case "cos":
 		if on, ok := model.KnownBool(b.Value("encrypt")); ok && !on {
 			return []backendProblem{{
 				Range: b.AttrRange("encrypt"), Attribute: "encrypt",
-				Message: fmt.Sprintf("%s turns server-side encryption off with `encrypt = false`: COS stores the state, and every secret in it, unencrypted", b.Name()),
+				Message: fmt.Sprintf("%s turns server-side encryption off with `encrypt = false`: COS stores the state, and every secret in it, unencrypted; remove it or set `encrypt = true`", b.Name()),
 			}}
 		}
 	}
@@ -123,18 +123,18 @@ func judgeS3Encryption(b *model.Backend) []backendProblem {
 		if b.Has(key) {
 			return []backendProblem{{
 				Range: b.AttrRange(key), Attribute: "encrypt",
-				Message: fmt.Sprintf("%s sets `%s` but not `encrypt = true`: Terraform uses the key only when `encrypt = true`, so the state is written without requesting that encryption", b.Name(), key),
+				Message: fmt.Sprintf("%s sets `%s` but not `encrypt = true`: Terraform uses the key only when `encrypt = true`, so the state is written without requesting that encryption; add `encrypt = true`", b.Name(), key),
 			}}
 		}
 	}
 	if b.Has("encrypt") {
 		return []backendProblem{{
 			Range: b.AttrRange("encrypt"), Attribute: "encrypt",
-			Message: fmt.Sprintf("%s sets `encrypt = false`: Terraform does not request server-side encryption for the state, which holds every secret the resources return", b.Name()),
+			Message: fmt.Sprintf("%s sets `encrypt = false`: Terraform does not request server-side encryption for the state, which holds every secret the resources return; set `encrypt = true`", b.Name()),
 		}}
 	}
 	return []backendProblem{{
 		Range: b.Range(), Attribute: "encrypt",
-		Message: fmt.Sprintf("%s does not set `encrypt = true`: Terraform does not request server-side encryption for the state, which holds every secret the resources return, and relies on the bucket's default", b.Name()),
+		Message: fmt.Sprintf("%s does not set `encrypt = true`: Terraform does not request server-side encryption for the state, which holds every secret the resources return, and relies on the bucket's default; set `encrypt = true`", b.Name()),
 	}}
 }

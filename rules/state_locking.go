@@ -89,7 +89,7 @@ func judgeLocking(b *model.Backend, lockfileOK bool) []backendProblem {
 		if on, ok := model.KnownBool(b.Value("lock")); ok && !on {
 			return []backendProblem{{
 				Range: b.AttrRange("lock"), Attribute: "lock",
-				Message: fmt.Sprintf("%s does not lock state: `lock = false` turns locking off, so concurrent runs can overwrite each other's state", b.Name()),
+				Message: fmt.Sprintf("%s does not lock state: `lock = false` turns locking off, so concurrent runs can overwrite each other's state; remove `lock = false`", b.Name()),
 			}}
 		}
 	case "http":
@@ -98,7 +98,7 @@ func judgeLocking(b *model.Backend, lockfileOK bool) []backendProblem {
 		}
 		return []backendProblem{{
 			Range: b.Range(), Attribute: "lock_address",
-			Message: fmt.Sprintf("%s does not lock state: `lock_address` is not set, so Terraform writes without taking a lock and concurrent runs can overwrite each other's state", b.Name()),
+			Message: fmt.Sprintf("%s does not lock state: `lock_address` is not set, so Terraform writes without taking a lock and concurrent runs can overwrite each other's state; set `lock_address` (and `unlock_address`) to the server's lock endpoint", b.Name()),
 		}}
 	case "oss":
 		if !b.Has("bucket") || unknownSetting(b, "tablestore_table") {
@@ -109,7 +109,7 @@ func judgeLocking(b *model.Backend, lockfileOK bool) []backendProblem {
 		}
 		return []backendProblem{{
 			Range: b.AttrRange("tablestore_table"), Attribute: "tablestore_table",
-			Message: fmt.Sprintf("%s does not lock state: `tablestore_table` is not set, so concurrent runs can overwrite each other's state", b.Name()),
+			Message: fmt.Sprintf("%s does not lock state: `tablestore_table` is not set, so concurrent runs can overwrite each other's state; set `tablestore_table` to a TableStore table for the locks", b.Name()),
 		}}
 	case "artifactory", "etcd", "swift", "manta":
 		return []backendProblem{{
@@ -147,7 +147,7 @@ func judgeS3Locking(b *model.Backend, lockfileOK bool) []backendProblem {
 		}}
 	}
 	const risk = "so concurrent runs can overwrite each other's state"
-	advice := ""
+	advice := "; set `use_lockfile = true` (Terraform 1.11+ locks with a lock file beside the state)"
 	if !lockfileOK {
 		advice = "; `required_version` excludes Terraform 1.11 and its S3 lock files, so set `dynamodb_table`"
 	}

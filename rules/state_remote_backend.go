@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tfgate/tfgate/analyzer"
+	"github.com/tfgate/tfgate/analyzer/model"
 )
 
 // StateRemoteBackend reports root modules that keep their state on the
@@ -59,6 +60,12 @@ provider "aws" {
 	Run: runStateRemoteBackend,
 })
 
+// stateDemoHint tells how to silence the rule deliberately for a root
+// that is never deployed: an example, a demo, a sandbox.
+func stateDemoHint(m *model.Module) string {
+	return fmt.Sprintf("if `%s` is an example that is never deployed, set `kind = \"demo\"` in a `module %q` block of .tfgate.hcl", m.Name(), m.Name())
+}
+
 func runStateRemoteBackend(pass *analyzer.Pass) error {
 	for _, m := range stateRoots(pass) {
 		blk := m.BackendBlock()
@@ -67,9 +74,9 @@ func runStateRemoteBackend(pass *analyzer.Pass) error {
 			if m.BackendElsewhere != "" {
 				continue
 			}
-			msg := fmt.Sprintf("root module `%s` has no backend: its state is written to a local terraform.tfstate on whichever machine runs apply, unshared and unlocked", m.Name())
+			msg := fmt.Sprintf("root module `%s` has no backend: its state is written to a local terraform.tfstate on whichever machine runs apply, unshared and unlocked; configure a remote backend that locks (s3 with `use_lockfile`, gcs, azurerm, remote) (%s)", m.Name(), stateDemoHint(m))
 			if m.Unit != nil {
-				msg = fmt.Sprintf("Terragrunt unit `%s` has no `remote_state` and its code no backend: its state is written to a local terraform.tfstate in Terragrunt's cache, unshared and unlocked", m.Name())
+				msg = fmt.Sprintf("Terragrunt unit `%s` has no `remote_state` and its code no backend: its state is written to a local terraform.tfstate in Terragrunt's cache, unshared and unlocked; add a `remote_state` block, usually in the root terragrunt.hcl the units include", m.Name())
 			}
 			pass.Report(analyzer.Finding{
 				Range:   m.FirstRange(),
@@ -86,7 +93,7 @@ func runStateRemoteBackend(pass *analyzer.Pass) error {
 				Range:   blk.DefRange,
 				Module:  m.Dir,
 				Address: blk.Address(),
-				Message: fmt.Sprintf("root module `%s` uses the `local` backend: its state is written to %s on whichever machine runs apply, unshared and unlocked", m.Name(), where),
+				Message: fmt.Sprintf("root module `%s` uses the `local` backend: its state is written to %s on whichever machine runs apply, unshared and unlocked; move it to a remote backend that locks (%s)", m.Name(), where, stateDemoHint(m)),
 			})
 		}
 	}

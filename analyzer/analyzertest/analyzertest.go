@@ -10,7 +10,8 @@
 //
 // Each quoted string after `# want` (or `// want`) is a regexp that one
 // finding starting on that line must match; `# want+1 "re"` points at the
-// next line. The regexp is also tried against "[severity] message", so
+// next line (in Terraform files, .tfgate.hcl and Terragrunt's .hcl files).
+// The regexp is also tried against "[severity] message", so
 // `# want "^\\[warning\\] lacks"` checks the severity too. Files that
 // cannot carry comments (JSON) take their expectations from wants.txt:
 // lines of `path:line "regexp"`. Every finding must be expected and every
@@ -201,7 +202,7 @@ func collectWants(t *testing.T, root string) []*want {
 			out = append(out, sidecarWants(t, p)...)
 			return nil
 		}
-		if _, ok := model.KindOf(filepath.Base(p)); !ok && filepath.Base(p) != analyzer.ConfigFileName {
+		if _, ok := model.KindOf(filepath.Base(p)); !ok && filepath.Base(p) != analyzer.ConfigFileName && filepath.Ext(p) != ".hcl" {
 			return nil
 		}
 		f, err := os.Open(p)

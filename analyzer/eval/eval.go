@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/tfgate/tfgate/analyzer/model"
+	"github.com/tfgate/tfgate/analyzer/secrets"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -527,6 +528,14 @@ func (ev *evaluator) inputVars(in *Instance) map[string]*varValue {
 					vv.marks = append(vv.marks, cty.PathValueMarks{Path: nil, Marks: cty.NewValueMarks(mark)})
 				}
 			}
+		}
+		// Named for a secret (db_password) and holding what could be one:
+		// what the configuration derives from it (upper(var.db_password),
+		// "x-${var.api_token}") is redacted like the value itself. A mark
+		// of tfgate's own, not Terraform's sensitive one: issensitive()
+		// still says false, as in Terraform.
+		if secrets.SecretName(name) && secretValue(name, vv.Value) {
+			vv.marks = append(vv.marks, cty.PathValueMarks{Path: nil, Marks: cty.NewValueMarks(markSecret)})
 		}
 		if len(vv.marks) > 0 {
 			in.mayMark.Store(true)

@@ -1,6 +1,9 @@
 package eval
 
-import "github.com/zclconf/go-cty/cty"
+import (
+	"github.com/tfgate/tfgate/analyzer/secrets"
+	"github.com/zclconf/go-cty/cty"
+)
 
 // Marks. Inside the evaluator values carry cty marks, as in Terraform:
 //
@@ -10,18 +13,37 @@ import "github.com/zclconf/go-cty/cty"
 //     ephemeralasnull replaces with null);
 //   - markFile: values read through a file function (file, templatefile,
 //     filebase64, …): a link committed to the repository can point at any
-//     file, so what they read is possibly secret.
+//     file, so what they read is possibly secret;
+//   - markSecret (tfgate's own): variables named for a secret whose value
+//     could be one (db_password = "…", not "prod/db/password").
 //
 // Marks never leave the evaluator (a marked value panics on AsString):
-// every value handed to rules is unmarked (exportValue). What reaches the
-// redaction point of reports is followed separately (filevalues.go: the
-// strings file functions' results become where the configuration uses
-// them; the redactor's own sources for sensitive values).
+// every value handed to rules is unmarked (exportValue), which records the
+// strings of its sensitive and secret parts first (Result.SensitiveValues)
+// for the redaction point of reports. What file functions read is
+// followed separately (filevalues.go: the strings their results become
+// where the configuration uses them).
 const (
 	markSensitive = evalMark("sensitive")
 	markEphemeral = evalMark("ephemeral")
 	markFile      = evalMark("file")
+	// markSecret: variables named for a secret (secrets.SecretName) whose
+	// value could be one; tfgate's own, for redaction only.
+	markSecret = evalMark("secret")
 )
+
+// secretValue reports whether a value of the variable name holds a
+// string that could be the secret its name says (secrets.DetectSecret:
+// not "prod/db/password", the name of where one is kept).
+func secretValue(name string, v cty.Value) bool {
+	found := false
+	collectStrings(v, func(s string) {
+		if !found {
+			_, found = secrets.DetectSecret(name, s)
+		}
+	})
+	return found
+}
 
 type evalMark string
 
@@ -30,7 +52,8 @@ type evalMark string
 var markingFuncs = map[string]bool{"sensitive": true, "file": true, "filebase64": true, "templatefile": true}
 
 // exportValue unmarks a value leaving the evaluator. The strings of its
-// sensitive parts are recorded with the run's sensitive values first
+// sensitive parts (and of secret-named variables' values) are recorded
+// with the run's sensitive values first
 // (Result.SensitiveValues): what a configuration derives from a sensitive
 // variable (upper(var.password), "x-${var.token}", base64encode(…)) is as
 // secret as the variable, as in Terraform, and the redaction point hides
@@ -45,7 +68,9 @@ func exportValue(in *Instance, v cty.Value) cty.Value {
 	uv, pvm := v.UnmarkDeepWithPaths()
 	if in.budget != nil && in.budget.ev != nil {
 		for _, pm := range pvm {
-			if _, ok := pm.Marks[markSensitive]; !ok {
+			_, sensitive := pm.Marks[markSensitive]
+			_, secret := pm.Marks[markSecret]
+			if !sensitive && !secret {
 				continue
 			}
 			if part, err := pm.Path.Apply(uv); err == nil {

@@ -88,9 +88,10 @@ func StandInName(name string) bool {
 // is, not the secret: ssm_path_password (an SSM parameter name),
 // ssm_path_format_api_key, dkim_tokens and verification_token (public DNS
 // records), creation_token (an idempotency token), image_pull_secrets
-// (names of Kubernetes secrets).
+// (names of Kubernetes secrets), op_vault_item_github_token (the 1Password
+// item that holds it).
 var holders = wordSet(`ssm parameter param format secretsmanager path arn location ref reference dkim verification
-	validation verify confirmation creation pull`)
+	validation verify confirmation creation pull item entry`)
 
 // holdersNext, right before a keyword: chamber_name_token (the name the
 // token is stored under).

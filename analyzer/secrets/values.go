@@ -265,8 +265,10 @@ func HoldsReference(value string) (what string, ok bool) {
 // secret is kept, or its name: "Kube Secret Name for tailscale", "The
 // path in AWS SSM to the Grafana API Key", "Chamber parameter name store
 // Spotinst token", "ARN or Id of the KMS key", "Parameter store secret name
-// containing the client secret".
-var referenceDescription = regexp.MustCompile(`(?i)\b(?:(?:secret|parameter|key|token|password)(?:'s)? (?:name|path|arn|id)\b|` +
+// containing the client secret", "Map of secret names to ARNs", "1Password
+// item containing the GitHub token".
+var referenceDescription = regexp.MustCompile(`(?i)\b(?:(?:secret|parameter|key|token|password)(?:'s)? (?:name|path|arn|id)s?\b|` +
+	`\b(?:item|entry) (?:containing|holding|with|that (?:holds|contains))\b|` +
 	`(?:name|path|arn|id|location) (?:of|for|in|to|under|where)\b(?: [\w/-]+){0,5}? (?:secret|password|token|key|credential|parameter|ssm|vault)s?\b|` +
 	`ssm (?:parameter|path|key)|(?:secrets? manager|ssm|vault|key vault) (?:secret |parameter )?(?:name|path|key)\b)`)
 

@@ -229,24 +229,35 @@ func TestDriftWrapperLeftovers(t *testing.T) {
 // state lock and a provider hangs. tfgate stops terraform (interrupt, then
 // a kill after --grace) and returns; no process, no lock-info file and no
 // lock are left: a locking plan right after succeeds. A second SIGTERM
-// kills at once, without the rest of a long --grace.
+// kills at once, without the rest of a long --grace. Behind a wrapper
+// script that leaves processes holding terraform's output, the same.
 func TestDriftSignalMidPlan(t *testing.T) {
 	bin := e2eBinaries(t)[0].path
+	// The wrapper leaves processes holding terraform's output, one of them
+	// in a session of its own, as TestDriftWrapperTimeout's.
+	wrap := wrapper(t, `case "$1" in plan)
+  sleep 300 &
+  if command -v setsid >/dev/null; then setsid sleep 301 & fi ;;
+esac
+"$REAL_TF" "$@"
+`)
 	for _, tc := range []struct {
 		name    string
 		grace   string
 		signals int
+		bin     string
 	}{
-		{"grace", "1s", 1},
-		{"second-signal", "30m", 2},
+		{"grace", "1s", 1, bin},
+		{"second-signal", "30m", 2, bin},
+		{"wrapper", "1s", 1, wrap},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, tmp := t.TempDir(), t.TempDir()
 			tf := applyBasic(t, bin, dir)
 			lockInfo := filepath.Join(dir, ".terraform.tfstate.lock.info")
 			mark := newMark(t)
-			p := startTfgate(t, dir, []string{mark, "TF_VAR_content=hello", "DEMO_READ_SLEEP=300s", "TMPDIR=" + tmp},
-				"drift", "--terraform-bin", bin, "--lock", "--timeout", "0", "--grace", tc.grace, ".")
+			p := startTfgate(t, dir, []string{mark, "REAL_TF=" + bin, "TF_VAR_content=hello", "DEMO_READ_SLEEP=300s", "TMPDIR=" + tmp},
+				"drift", "--terraform-bin", tc.bin, "--lock", "--timeout", "0", "--grace", tc.grace, ".")
 			// Mid-plan: terraform holds the lock, the provider hangs in Read.
 			for deadline := time.Now().Add(hangGuard); !fileExists(lockInfo); time.Sleep(50 * time.Millisecond) {
 				select {
@@ -347,5 +358,70 @@ exec "$REAL_TF" "$@"
 	if r.maxRSSKiB == 0 || r.maxRSSKiB > 200<<10 {
 		t.Errorf("max RSS %d MiB, want under 200 MiB", r.maxRSSKiB>>10)
 	}
+	assertNothingLeft(t, mark, "")
+}
+
+// TestDriftDoesNotLock: while another terraform holds the state lock (a
+// locking plan whose provider hangs, as an apply in progress would), a
+// drift run succeeds (it passes -lock=false: a read-only check neither
+// waits for the lock nor blocks the apply), and it reports no drift. With
+// --lock the same run fails on the lock: the lock is really held, so the
+// first result is the default's, not luck. The holder is untouched.
+func TestDriftDoesNotLock(t *testing.T) {
+	bin := e2eBinaries(t)[0].path
+	dir, tmp := t.TempDir(), t.TempDir()
+	applyBasic(t, bin, dir)
+	lockInfo := filepath.Join(dir, ".terraform.tfstate.lock.info")
+	mark := newMark(t)
+	holder := exec.Command(bin, "plan", "-refresh-only", "-lock=true", "-input=false", "-var", "content=hello")
+	holder.Dir = dir
+	holder.Env = append(os.Environ(), mark, "DEMO_READ_SLEEP=300s", "TMPDIR="+tmp)
+	holder.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan struct{})
+	go func() { holder.Wait(); close(held) }()
+	defer syscall.Kill(-holder.Process.Pid, syscall.SIGKILL)
+	for deadline := time.Now().Add(hangGuard); !fileExists(lockInfo); time.Sleep(50 * time.Millisecond) {
+		select {
+		case <-held:
+			t.Fatal("the holder ended before it took the lock")
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the holder never took the state lock")
+		}
+	}
+	// A wrapper records the command lines drift runs.
+	args := filepath.Join(t.TempDir(), "args")
+	wrap := wrapper(t, `echo "$@" >> "$ARGS_LOG"
+exec "$REAL_TF" "$@"
+`)
+	env := []string{mark, "REAL_TF=" + bin, "ARGS_LOG=" + args, "TF_VAR_content=hello", "TMPDIR=" + tmp}
+	r := startTfgate(t, dir, env, "drift", "--terraform-bin", wrap, "--format", "compact", ".").wait(t)
+	if r.code != exitOK {
+		t.Fatalf("drift beside a held lock: exit %d, want 0; stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	var plan string
+	for _, l := range strings.Split(readFile(t, args), "\n") {
+		if strings.HasPrefix(l, "plan ") {
+			plan = l
+		}
+	}
+	if !strings.Contains(plan, "-lock=false") || !strings.Contains(plan, "-refresh-only") {
+		t.Errorf("plan command line %q, want -refresh-only -lock=false", plan)
+	}
+	r = startTfgate(t, dir, env, "drift", "--terraform-bin", wrap, "--lock", "--lock-timeout", "0s", ".").wait(t)
+	if r.code != exitError || !strings.Contains(r.stderr, "state lock") {
+		t.Errorf("drift --lock beside a held lock: exit %d, want 1 with the lock error; stderr:\n%s", r.code, r.stderr)
+	}
+	select {
+	case <-held:
+		t.Error("the holder ended during the drift runs")
+	default:
+	}
+	syscall.Kill(-holder.Process.Pid, syscall.SIGKILL)
+	<-held
 	assertNothingLeft(t, mark, "")
 }

@@ -299,14 +299,14 @@ func TestPlanE2E(t *testing.T) {
 				return fmt.Sprintf("%s:%d", file, strings.Count(string(data[:i]), "\n")+1)
 			}
 			want := []string{
-				at("main.tf", `variable "db_password"`) + ` warning[secret-not-sensitive] ^` + "`var.db_password`" + `: its value is a password \(under the name ` + "`db_password`" + `, not a placeholder or a reference\) but the variable is not marked ` + "`sensitive = true`" + ` \(values from the plan\)$`,
-				at("main.tf", `resource "demo_object" "config"`) + ` warning[plan-destructive-change] ^` + "`demo_object.config`" + `: would be replaced \(forced by ` + "`name`" + `\) \(values from the plan\)$`,
-				at("main.tf", `resource "demo_object" "shard"`) + ` warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"a\"\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
-				at("main.tf", `resource "demo_object" "shard"`) + ` warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"b\"\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
-				at("main.tf", `resource "demo_object" "replica"`) + ` warning[plan-destructive-change] ^` + "`demo_object.replica\\[0\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
-				at("main.tf", `resource "demo_object" "replica"`) + ` warning[plan-destructive-change] ^` + "`demo_object.replica\\[1\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
-				at("main.tf", `output "db_url"`) + ` warning[secret-not-sensitive] ^` + "`output.db_url`" + `: its value is a URL with a password \(recognised by its shape\) but the output is not marked ` + "`sensitive = true`",
-				at("modules/store/main.tf", `resource "demo_object" "data"`) + ` warning[plan-destructive-change] ^` + "`module.store.demo_object.data`" + `: would be replaced \(forced by ` + "`name`" + `\) \(values from the plan\) \(via module.store in .\)$`,
+				at("main.tf", `variable "db_password"`) + ` warning[secret-not-sensitive] ^` + "`var.db_password`" + `: its value is a password \(under the name ` + "`db_password`" + `, not a placeholder or a reference\) but the variable is not marked ` + "`sensitive = true`" + `; add ` + "`sensitive = true`" + ` to it \(values from the plan\)$`,
+				at("main.tf", `resource "demo_object" "config"`) + ` warning[plan-destructive-change] ^` + "`demo_object.config`" + `: would be replaced \(forced by ` + "`name`" + `\)` + destructiveFix("demo_object") + ` \(values from the plan\)$`,
+				at("main.tf", `resource "demo_object" "shard"`) + ` warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"a\"\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)` + destructiveFix("demo_object"),
+				at("main.tf", `resource "demo_object" "shard"`) + ` warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"b\"\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)` + destructiveFix("demo_object"),
+				at("main.tf", `resource "demo_object" "replica"`) + ` warning[plan-destructive-change] ^` + "`demo_object.replica\\[0\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)` + destructiveFix("demo_object"),
+				at("main.tf", `resource "demo_object" "replica"`) + ` warning[plan-destructive-change] ^` + "`demo_object.replica\\[1\\]`" + `: would be replaced \(forced by ` + "`name`" + `\)` + destructiveFix("demo_object"),
+				at("main.tf", `output "db_url"`) + ` warning[secret-not-sensitive] ^` + "`output.db_url`" + `: its value is a URL with a password \(recognised by its shape\) but the output is not marked ` + "`sensitive = true`" + `; add ` + "`sensitive = true`" + ` to it`,
+				at("modules/store/main.tf", `resource "demo_object" "data"`) + ` warning[plan-destructive-change] ^` + "`module.store.demo_object.data`" + `: would be replaced \(forced by ` + "`name`" + `\)` + destructiveFix("demo_object") + ` \(values from the plan\) \(via module.store in .\)$`,
 			}
 			planMatch(t, "lint --plan plan.bin", got, want)
 			if code != exitFindings {
@@ -357,7 +357,7 @@ func TestPlanE2E(t *testing.T) {
 					file = "<stdin>"
 				}
 				wantPlan := []string{
-					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.config`" + `: would be replaced \(forced by ` + "`name`" + `\)`,
+					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.config`" + `: would be replaced \(forced by ` + "`name`" + `\)` + destructiveFix("demo_object"),
 					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.replica\\[0\\]`",
 					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.replica\\[1\\]`",
 					file + `:0 warning[plan-destructive-change] ^` + "`demo_object.shard\\[\"a\"\\]`",
@@ -730,4 +730,10 @@ func TestPlanLarge(t *testing.T) {
 	if want == 0 || len(perResource) != want {
 		t.Errorf("findings on %d resources, want %d", len(perResource), want)
 	}
+}
+
+// destructiveFix is the fix plan-destructive-change appends to a
+// replacement of a resource of type typ, as a regexp.
+func destructiveFix(typ string) string {
+	return regexp.QuoteMeta(": the new one starts without the old one's data; undo what forces it or migrate the data first (list the types that keep data in `types` in .tfgate.hcl if `" + typ + "` does not)")
 }
