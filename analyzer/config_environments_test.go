@@ -298,3 +298,30 @@ module "sandbox" {
 		t.Errorf("a nil configuration changed the load options: %+v", lo)
 	}
 }
+
+// TestEnvironmentsOfSomeRoots: a finding reached from a root with
+// environments and from one without (judged on its defaults) names the
+// environments with their root, so that they are not read as the other
+// root's; from roots that all have environments, or from one root, as
+// before.
+func TestEnvironmentsOfSomeRoots(t *testing.T) {
+	call := "variable \"region\" {\n  default = \"us-east-1\"\n}\n\nmodule \"logs\" {\n  source = \"../../modules/logs\"\n}\n"
+	files := map[string]string{
+		"live/a/main.tf":         call,
+		"live/a/env/prod.tfvars": "region = \"eu-west-1\"\n",
+		"live/b/main.tf":         call,
+		"modules/logs/main.tf":   "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+	}
+	sameLines(t, "with and without environments", lines(lint(t, write(t, files), analyzer.Options{})), []string{
+		"modules/logs/main.tf:1 error test-bucket bucket logs (via module.logs in live/a and module.logs in live/b; environment live/a prod)",
+	})
+	delete(files, "live/b/main.tf")
+	sameLines(t, "one root", lines(lint(t, write(t, files), analyzer.Options{})), []string{
+		"modules/logs/main.tf:1 error test-bucket bucket logs (via module.logs in live/a; environment prod)",
+	})
+	files["live/b/main.tf"] = call
+	files["live/b/env/dev.tfvars"] = "region = \"eu-west-1\"\n"
+	sameLines(t, "both with environments", lines(lint(t, write(t, files), analyzer.Options{})), []string{
+		"modules/logs/main.tf:1 error test-bucket bucket logs (via module.logs in live/a and module.logs in live/b; environments live/a prod and live/b dev)",
+	})
+}

@@ -42,6 +42,9 @@ type Finding struct {
 	Instance    *eval.Instance `json:"-"`
 	planBlock   *model.Block   // the block a plan finding maps to, for deduplication
 	fpExtra     string         // disambiguates findings that would share a fingerprint
+	// envPartial: merged from roots with environments and roots without
+	// (judged on their defaults), so the names say whose they are.
+	envPartial bool
 }
 
 // Environment names one environment of a root module.
@@ -103,12 +106,13 @@ func (f *Finding) FullMessage() string {
 // EnvironmentNames says which environments a finding holds in:
 // "environment prod", "environments dev and prod", "environments dev,
 // prod and stage"; names are qualified by their root ("stacks/api prod")
-// when they belong to several roots. "" when there are none.
+// when they belong to several roots, or when the finding also holds in a
+// root without environments. "" when there are none.
 func (f *Finding) EnvironmentNames() string {
 	if len(f.Environments) == 0 {
 		return ""
 	}
-	oneRoot := true
+	oneRoot := !f.envPartial
 	for _, e := range f.Environments {
 		oneRoot = oneRoot && e.Root == f.Environments[0].Root
 	}

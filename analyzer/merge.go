@@ -66,6 +66,9 @@ func mergeFindings(in []*Finding) []*Finding {
 	for _, f := range in {
 		k := key{f.RuleID, f.Message, f.Range}
 		if prev, ok := idx[k]; ok {
+			if (len(prev.Environments) == 0) != (len(f.Environments) == 0) {
+				prev.envPartial = true
+			}
 			prev.Environments = mergeEnvironments(prev.Environments, f.Environments)
 			// A finding that holds on its own (no call) needs no "via".
 			if standalone[k] || len(f.Via) == 0 {

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -173,13 +174,19 @@ func runStateKeyUnique(pass *analyzer.Pass) error {
 	defaultUnused := pass.BoolOption("named_workspaces_only")
 	for _, k := range order {
 		entries := byStore[k]
-		for _, e := range entries {
-			if !writesOwnParts(e) {
+		own := make([]bool, len(entries))
+		for i, e := range entries {
+			own[i] = writesOwnParts(e)
+		}
+		candidates := clashCandidates(entries)
+		for i, e := range entries {
+			if !own[i] {
 				continue
 			}
 			var clashes []clash
-			for _, o := range entries {
-				if o.b.Module == e.b.Module || !writesOwnParts(o) || sameSpecificSource(e, o) {
+			for _, j := range candidates[i] {
+				o := entries[j]
+				if o.b.Module == e.b.Module || !own[j] || sameSpecificSource(e, o) {
 					continue
 				}
 				c, ok := clashOf(e, o)
@@ -194,6 +201,54 @@ func runStateKeyUnique(pass *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+// clashCandidates lists, for each entry of one store, the entries whose
+// locations clashOf can find shared with it, in order: those with the
+// same default path or the same named-workspace path, and those where
+// one's default path is a named workspace of the other. Every root of an
+// organisation often keeps its state in one bucket: comparing every pair
+// made the rule quadratic in the roots (45 ms for 1,000, seconds for
+// 10,000); the indexes make it linear in the roots and the lengths of
+// their paths.
+func clashCandidates(entries []stateEntry) [][]int {
+	byDefault := map[string][]int{}
+	byNamed := map[model.WorkspacePath][]int{}
+	bySuffix := map[string][]int{} // named paths by suffix
+	for i, e := range entries {
+		if e.loc.HasDefault {
+			byDefault[e.loc.Default] = append(byDefault[e.loc.Default], i)
+		}
+		if n := e.loc.Named; n != nil {
+			byNamed[*n] = append(byNamed[*n], i)
+			bySuffix[n.Suffix] = append(bySuffix[n.Suffix], i)
+		}
+	}
+	out := make([][]int, len(entries))
+	for i, e := range entries {
+		if e.loc.HasDefault {
+			out[i] = append(out[i], byDefault[e.loc.Default]...)
+			// Named paths one of whose workspaces is this default path,
+			// and the other way round.
+			d := e.loc.Default
+			for l := 0; l <= len(d); l++ {
+				for _, j := range bySuffix[d[len(d)-l:]] {
+					if _, ok := entries[j].loc.Named.Match(d); ok {
+						out[i] = append(out[i], j)
+						out[j] = append(out[j], i)
+					}
+				}
+			}
+		}
+		if n := e.loc.Named; n != nil {
+			out[i] = append(out[i], byNamed[*n]...)
+		}
+	}
+	for i := range out {
+		slices.Sort(out[i])
+		out[i] = slices.Compact(out[i])
+	}
+	return out
 }
 
 // workspaceUse memoises whether a root uses named workspaces.

@@ -925,6 +925,11 @@ func (x *executor) finding(root *model.Module, workspace string, c change) *anal
 			f.Suppression = lastSup
 		}
 	}
+	if c.Action == "delete" {
+		f.Message += driftFixDeleted
+	} else {
+		f.Message += driftFixChanged
+	}
 	f.Message += suffix
 	if wholeSup != nil {
 		f.Suppression = wholeSup
@@ -940,6 +945,13 @@ func (x *executor) finding(root *model.Module, workspace string, c change) *anal
 	}
 	return f
 }
+
+// The fixes drift findings name: what the next apply does, and how to say
+// deliberately that the drift is expected.
+const (
+	driftFixDeleted = "; the next apply recreates it: remove its block if it should stay deleted"
+	driftFixChanged = "; the next apply reverts it: put the change in the code, or, if another system owns it, add an `ignore` entry to the `drift` block of .tfgate.hcl"
+)
 
 func expiredNote(ig *Ignore) string {
 	return fmt.Sprintf("the drift ignore %q at %s expired on %s", ig.Pattern, ig.where(), ig.Expires.Format("2006-01-02"))

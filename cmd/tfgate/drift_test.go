@@ -303,11 +303,11 @@ func TestDriftEndToEnd(t *testing.T) {
 			}
 			mainTF := filepath.Join(dir, "main.tf")
 			want := []string{
-				fmt.Sprintf("main.tf:%d:1: error[drift-detected] `demo_object.app` changed outside Terraform in workspace \"default\": content (\"hello\" → \"edited out of band\"), secret, tags ({\"env\":\"dev\",\"team\":\"platform\"} → {\"env\":\"dev\",\"team\":\"sre\"})",
+				fmt.Sprintf("main.tf:%d:1: error[drift-detected] `demo_object.app` changed outside Terraform in workspace \"default\": content (\"hello\" → \"edited out of band\"), secret, tags ({\"env\":\"dev\",\"team\":\"platform\"} → {\"env\":\"dev\",\"team\":\"sre\"}); the next apply reverts it: put the change in the code, or, if another system owns it, add an `ignore` entry to the `drift` block of .tfgate.hcl",
 					lineOf(t, mainTF, `resource "demo_object" "app"`)),
-				fmt.Sprintf("main.tf:%d:1: error[drift-detected] `demo_object.scratch` was deleted outside Terraform in workspace \"default\"",
+				fmt.Sprintf("main.tf:%d:1: error[drift-detected] `demo_object.scratch` was deleted outside Terraform in workspace \"default\"; the next apply recreates it: remove its block if it should stay deleted",
 					lineOf(t, mainTF, `resource "demo_object" "scratch"`)),
-				fmt.Sprintf("modules/store/main.tf:%d:1: error[drift-detected] `module.store.demo_object.data` changed outside Terraform in workspace \"default\": content (\"stored\" → \"changed\") (via module.store in .)",
+				fmt.Sprintf("modules/store/main.tf:%d:1: error[drift-detected] `module.store.demo_object.data` changed outside Terraform in workspace \"default\": content (\"stored\" → \"changed\"); the next apply reverts it: put the change in the code, or, if another system owns it, add an `ignore` entry to the `drift` block of .tfgate.hcl (via module.store in .)",
 					lineOf(t, filepath.Join(dir, "modules/store/main.tf"), `resource "demo_object" "data"`)),
 			}
 			got := strings.Split(strings.TrimSpace(r.stdout), "\n")
@@ -432,11 +432,11 @@ func TestDriftBrokenRootAndIgnores(t *testing.T) {
 		t.Errorf("the broken root's error is not on stderr:\n%s", r.stderr)
 	}
 	wantApp := "healthy/main.tf:" + strconv.Itoa(lineOf(t, filepath.Join(healthy, "main.tf"), `resource "demo_object" "app"`)) +
-		":1: error[drift-detected] `demo_object.app` changed outside Terraform in workspace \"default\": content (\"hello\" → \"edited\"); expected drift not counted: tags\n"
+		":1: error[drift-detected] `demo_object.app` changed outside Terraform in workspace \"default\": content (\"hello\" → \"edited\"); expected drift not counted: tags; the next apply reverts it: put the change in the code, or, if another system owns it, add an `ignore` entry to the `drift` block of .tfgate.hcl\n"
 	if !strings.Contains(r.stdout, wantApp) {
 		t.Errorf("healthy root's drift missing:\n%s\nwant line:\n%s", r.stdout, wantApp)
 	}
-	if !strings.Contains(r.stdout, "`module.store.demo_object.data` changed outside Terraform in workspace \"default\": content (\"stored\" → \"changed\") (the drift ignore \"module.store.**\" at .tfgate.hcl:5 expired on 2020-01-31) (via module.store in healthy)") {
+	if !strings.Contains(r.stdout, "`module.store.demo_object.data` changed outside Terraform in workspace \"default\": content (\"stored\" → \"changed\"); the next apply reverts it: put the change in the code, or, if another system owns it, add an `ignore` entry to the `drift` block of .tfgate.hcl (the drift ignore \"module.store.**\" at .tfgate.hcl:5 expired on 2020-01-31) (via module.store in healthy)") {
 		t.Errorf("expired ignore not reported on the finding:\n%s", r.stdout)
 	}
 	s := readSummary(t, filepath.Join(dir, "s.json"))
