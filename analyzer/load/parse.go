@@ -81,9 +81,12 @@ func (l *loader) parseFile(abs string) *model.File {
 func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 	f := &model.File{Path: l.display(abs), Abs: abs, Kind: kind}
 	start := hcl.Range{Filename: f.Path, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}}
-	src, err := fsx.ReadRegular(abs, fsx.MaxFileSize)
+	src, err := fsx.ReadLinked(abs, fsx.MaxFileSize, l.linkAllowed(abs))
 	var tooLarge fsx.TooLargeError
 	switch {
+	case errors.Is(err, fsx.ErrOutside):
+		l.unread(start, fmt.Sprintf("%s resolves outside the repository (a symbolic link); not read", f.Path))
+		return f
 	case errors.Is(err, fsx.ErrNotRegular):
 		l.unread(start, fmt.Sprintf("%s is not a regular file", f.Path))
 		return f
@@ -124,6 +127,29 @@ func (l *loader) parseFileAs(abs string, kind model.FileKind) *model.File {
 		l.unread(r, msg)
 	}
 	return f
+}
+
+// linkAllowed says where a Terraform file that is a symbolic link may
+// point: inside the repository that holds its directory (the Git work
+// tree, else the directory itself) or inside a scanned one. A committed
+// link to /proc/self/environ, or out of the checkout, is not read: its
+// content would be quoted in the snippets of the syntax errors it makes.
+func (l *loader) linkAllowed(abs string) func(string) bool {
+	return func(real string) bool {
+		dir := fsx.RealPath(filepath.Dir(abs))
+		if fsx.Within(dir, real) {
+			return true
+		}
+		if r := fsx.RepoRoot(dir); r != "" && fsx.Within(r, real) {
+			return true
+		}
+		for _, r := range repoRoots(l.roots) {
+			if fsx.Within(r, real) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // maxNesting bounds how deep the syntax tree of an expression can be:

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -64,8 +65,10 @@ func (t *terragrunt) parse(abs string) *tgFile {
 	mf := &model.File{Path: l.display(abs), Abs: abs, Kind: model.KindWrapper}
 	tf := &tgFile{file: mf}
 	start := hcl.Range{Filename: mf.Path, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}
-	src, err := fsx.ReadRegular(abs, fsx.MaxFileSize)
+	src, err := fsx.ReadLinked(abs, fsx.MaxFileSize, l.linkAllowed(abs))
 	switch {
+	case errors.Is(err, fsx.ErrOutside):
+		l.unread(start, fmt.Sprintf("%s resolves outside the repository (a symbolic link); not read", mf.Path))
 	case err != nil:
 		l.unread(start, fmt.Sprintf("cannot read %s: %v", mf.Path, fsx.Cause(err)))
 	case OpaqueReason(src, true) != "":

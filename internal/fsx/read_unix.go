@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 )
 
@@ -16,11 +17,41 @@ import (
 // lint. The file is opened non-blocking so that a FIFO named like a
 // Terraform file cannot hang the walk; it is refused after fstat.
 func ReadRegular(path string, limit int64) ([]byte, error) {
+	return readRegular(path, limit, nil)
+}
+
+// ReadLinked is ReadRegular for a file that may be a symbolic link: when
+// it is one, it is read only if allowed accepts its real path, else the
+// error is ErrOutside. A file that is not a link costs nothing more (it is
+// opened with O_NOFOLLOW, which fails only on a link).
+func ReadLinked(path string, limit int64, allowed func(real string) bool) ([]byte, error) {
+	return readRegular(path, limit, allowed)
+}
+
+func readRegular(path string, limit int64, allowed func(string) bool) ([]byte, error) {
 	var fd int
 	var err error
+	flags := syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NONBLOCK
+	if allowed != nil {
+		flags |= syscall.O_NOFOLLOW
+	}
 	for {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+		fd, err = syscall.Open(path, flags, 0)
 		if err != syscall.EINTR {
+			if allowed != nil && (err == syscall.ELOOP || err == syscall.EMLINK) {
+				// A link (EMLINK on FreeBSD): follow it only to where it
+				// may point.
+				real, rerr := filepath.EvalSymlinks(path)
+				if rerr != nil {
+					return nil, rerr
+				}
+				if !allowed(real) {
+					return nil, ErrOutside
+				}
+				flags &^= syscall.O_NOFOLLOW
+				allowed = nil
+				continue
+			}
 			break
 		}
 	}

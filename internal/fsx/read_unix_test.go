@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -44,5 +45,35 @@ func TestReadRegularLimits(t *testing.T) {
 	}
 	if _, err := ReadRegular(dir, 2<<20); !errors.Is(err, ErrNotRegular) {
 		t.Errorf("directory: err %v, want errNotRegular", err)
+	}
+}
+
+// TestReadLinked: a file that is not a link is read; a link is read only
+// when its real path is allowed, else ErrOutside; a link to a FIFO that
+// is allowed is still refused as not regular.
+func TestReadLinked(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	os.MkdirAll(in, 0o755)
+	os.WriteFile(filepath.Join(in, "a.tf"), []byte("a"), 0o644)
+	os.WriteFile(filepath.Join(dir, "out.tf"), []byte("secret"), 0o644)
+	os.Symlink("a.tf", filepath.Join(in, "inside.tf"))
+	os.Symlink("../out.tf", filepath.Join(in, "outside.tf"))
+	if err := syscall.Mkfifo(filepath.Join(in, "pipe"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	os.Symlink("pipe", filepath.Join(in, "pipe.tf"))
+	realIn, _ := filepath.EvalSymlinks(in)
+	allowed := func(real string) bool { return Within(realIn, real) }
+	for name, want := range map[string]string{"a.tf": "a", "inside.tf": "a"} {
+		if got, err := ReadLinked(filepath.Join(in, name), MaxFileSize, allowed); err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v", name, got, err)
+		}
+	}
+	if got, err := ReadLinked(filepath.Join(in, "outside.tf"), MaxFileSize, allowed); !errors.Is(err, ErrOutside) || got != nil {
+		t.Errorf("outside.tf: %q, %v, want ErrOutside", got, err)
+	}
+	if _, err := ReadLinked(filepath.Join(in, "pipe.tf"), MaxFileSize, allowed); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("pipe.tf: %v, want ErrNotRegular", err)
 	}
 }
