@@ -51,8 +51,11 @@ type tagRequirement struct {
 // sets default tags or labels has in common.
 type tagScheme struct {
 	known bool
-	keys  []string // spelled as the first configuration spells them
-	from  []tags.ProviderDefault
+	// partial: some configuration's defaults are not wholly known; keys
+	// are the ones known all the same, so the scheme holds at least them.
+	partial bool
+	keys    []string // spelled as the first configuration spells them
+	from    []tags.ProviderDefault
 }
 
 // schemeOf computes the scheme of a root from the provider defaults of
@@ -215,7 +218,7 @@ func hasNone(eff *tags.Effective) bool {
 // schemeNote is the note on a scheme that holds none of the default set:
 // tfgate takes it as the organisation's choice, and says so once per root.
 func schemeNote(pass *analyzer.Pass, s *tagScheme) {
-	if s == nil || !s.known || len(s.keys) == 0 {
+	if s == nil || !s.known || s.partial || len(s.keys) == 0 {
 		return
 	}
 	for _, k := range s.keys {
@@ -266,16 +269,19 @@ func planRequirement(pp *tags.PlanProviders) tagRequirement {
 func schemeOfDefaults(from []tags.ProviderDefault) *tagScheme {
 	s := &tagScheme{known: true, from: from}
 	for i, pd := range from {
+		keys := pd.Keys
 		if !pd.Known {
-			s.known = false
-			return s
+			// Some keys may be known all the same: the scheme holds at
+			// most those, and nothing is known of the default set.
+			s.partial = true
+			keys = pd.AtLeast
 		}
 		if i == 0 {
-			s.keys = append([]string(nil), pd.Keys...)
+			s.keys = append([]string(nil), keys...)
 			continue
 		}
 		have := map[string]bool{}
-		for _, k := range pd.Keys {
+		for _, k := range keys {
 			have[tags.NormKey(k)] = true
 		}
 		kept := s.keys[:0]
@@ -285,6 +291,9 @@ func schemeOfDefaults(from []tags.ProviderDefault) *tagScheme {
 			}
 		}
 		s.keys = kept
+	}
+	if s.partial && len(s.keys) == 0 {
+		s.known = false
 	}
 	return s
 }

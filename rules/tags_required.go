@@ -52,8 +52,11 @@ var tagsRequired = register(&analyzer.Rule{
 			"the default set `team`, `environment`, `project` is required, in any case and without regard " +
 			"to `-`, `_` and `.` (`Environment` and `cost_center` match `environment` and `cost-center`; " +
 			"`env` does not match `environment`: no synonyms are guessed).\n" +
-			"- When some provider configuration's defaults are not known (a variable without a value), the " +
-			"scheme is not known either, and only a resource with no tags at all is reported.\n\n" +
+			"- When some provider configuration's defaults are not wholly known (a variable without a value, " +
+			"a data source), the scheme holds at least the keys merged into them literally " +
+			"(`merge(jsondecode(data.http.org.response_body).tags, { source-code = \"…\" })` holds " +
+			"`source-code`): those are required, and nothing is said of the default set. When no such key " +
+			"is known, only a resource with no tags at all is reported.\n\n" +
 			"Keys given with the `tags` option are the requirement instead, compared exactly (case-sensitive " +
 			"unless `ignore_case`), as AWS cost allocation and tag policies compare them; a key that differs " +
 			"only in case or separators is named in the message (\"has `Environment`, not `environment`\").\n\n" +

@@ -415,8 +415,10 @@ type ProviderDefault struct {
 	Origin string // where the defaults are set: main.tf:8
 	Keys   []string
 	// Known is false when the keys are not known (a variable without a
-	// value, a data source): then they may be any.
+	// value, a data source): then they may be any, but include AtLeast
+	// (the literal keys merged into such a value).
 	Known    bool
+	AtLeast  []string
 	Block    *model.Block // the provider block
 	Instance *eval.Instance
 }
@@ -443,6 +445,9 @@ func ProviderDefaults(in *eval.Instance) []ProviderDefault {
 				pd.Known = pd.Known && ok
 				for _, e := range entries {
 					pd.Keys = append(pd.Keys, e.Key)
+				}
+				if !ok {
+					pd.AtLeast = append(pd.AtLeast, s.KeysAtLeast(a.Expr)...)
 				}
 				if pd.Origin == "" {
 					pd.Origin = s.Origin(a)
