@@ -120,3 +120,37 @@ func BenchmarkPhases(b *testing.B) {
 		perFile(b)
 	})
 }
+
+// BenchmarkTagsRequired times tags-required alone on an evaluated tree:
+// the generated 2,000-module monorepo, or the tree TFGATE_BENCH_DIR names
+// (a real repository, e.g. a live-environments repo of many roots):
+//
+//	TFGATE_BENCH_DIR=/path/to/repo go test ./rules -run '^$' -bench TagsRequired -benchtime 20x
+func BenchmarkTagsRequired(b *testing.B) {
+	dir := os.Getenv("TFGATE_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+		if err := monorepo.Generate(dir, monorepo.Layout{Modules: 2000}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p, err := load.Load(load.LoadOptions{WorkDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := eval.Instantiate(p, eval.Options{})
+	var rule *analyzer.Rule
+	for _, r := range All() {
+		if r.ID == "tags-required" {
+			rule = r
+		}
+	}
+	active := []analyzer.ActiveRule{{Rule: rule, Severity: rule.Severity}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		n = len(analyzer.RunRules(p, ev, active, analyzer.Options{Rules: All()}).Findings)
+	}
+	b.ReportMetric(float64(n), "findings")
+}
