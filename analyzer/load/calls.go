@@ -46,6 +46,10 @@ func (l *loader) resolveCalls() {
 			}
 			t := l.modules[target]
 			if t == nil {
+				if inst == nil && l.leavesRepo(m.AbsDir, target) {
+					l.skipNote(c.Block.DefRange, fmt.Sprintf("module %q: source %q resolves outside the repository; not followed", c.Name, c.Source))
+					continue
+				}
 				paths, err := l.listDir(target)
 				if err != nil {
 					if inst == nil {
@@ -85,6 +89,23 @@ func (l *loader) resolveCalls() {
 			t.Callers = append(t.Callers, c)
 		}
 	}
+}
+
+// leavesRepo reports whether a local module source leaves the Git work
+// tree of the module that calls it, by its real path (a committed link to
+// a directory elsewhere, or "../" past the top): a sibling checkout on a
+// CI runner is not the repository's to show in snippets. Without a work
+// tree there is nothing to leave (a source tarball, a scanned subtree).
+func (l *loader) leavesRepo(from, target string) bool {
+	top := fsx.RepoRoot(fsx.RealPath(from))
+	if top == "" {
+		return false
+	}
+	real, err := filepath.EvalSymlinks(target)
+	if err != nil {
+		return false // missing: reported as unresolved, with the reason
+	}
+	return !fsx.Within(top, real)
 }
 
 func joinKey(parent, name string) string {
