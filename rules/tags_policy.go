@@ -83,11 +83,22 @@ func defaultRequirement(s *tagScheme) tagRequirement {
 // "provider `aws` (main.tf:8)", "providers `aws` (main.tf:8) and `aws.us`
 // (main.tf:20)".
 func (s *tagScheme) origin() string {
+	// One origin shared by every configuration (default_tags { tags =
+	// local.tags } in each) is said once, after the names.
+	shared := ""
+	if len(s.from) > 1 {
+		shared = s.from[0].Origin
+		for _, pd := range s.from {
+			if pd.Origin != shared {
+				shared = ""
+			}
+		}
+	}
 	var names []string
 	seen := map[string]bool{}
 	for _, pd := range s.from {
 		n := fmt.Sprintf("`%s`", pd.Name)
-		if pd.Origin != "" {
+		if pd.Origin != "" && shared == "" {
 			n += " (" + pd.Origin + ")"
 		}
 		if !seen[n] {
@@ -100,13 +111,19 @@ func (s *tagScheme) origin() string {
 		more = fmt.Sprintf(" and %d more", len(names)-3)
 		names = names[:3]
 	}
-	if len(names) == 1 {
-		return "provider " + names[0]
+	var out string
+	switch {
+	case len(names) == 1:
+		out = "provider " + names[0]
+	case more == "":
+		out = "providers " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	default:
+		out = "providers " + strings.Join(names, ", ") + more
 	}
-	if more == "" {
-		return "providers " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	if shared != "" {
+		out += ", all from " + shared
 	}
-	return "providers " + strings.Join(names, ", ") + more
+	return out
 }
 
 // defaults is "default_tags", "default_labels" or both, after the
