@@ -33,6 +33,11 @@ import (
 // defaultTagKeys is the default set of the default policy.
 var defaultTagKeys = []string{"team", "environment", "project"}
 
+// defaultSetHint ends a message about keys of the default set: why they
+// are asked for, and the option that asks for others.
+const defaultSetHint = "; tfgate's default keys, matched in any case and ignoring -, _ and .: " +
+	"set `tags` in the tags-required rule block of .tfgate.hcl to require your own"
+
 // tagRequirement is what a resource's effective tags must carry.
 type tagRequirement struct {
 	keys []string

@@ -373,11 +373,15 @@ func instanceKey(k cty.Value) string {
 // tagProblems describes what is wrong with effective tags, or "".
 func tagProblems(pol *tagPolicy, req tagRequirement, kind tags.Kind, eff *tags.Effective) string {
 	var clauses []string
+	hint := ""
 	if eff.Complete {
 		if !req.configured && hasNone(eff) {
 			clauses = append(clauses, req.emptyClause(kind))
 		} else if missing := req.missingKeys(pol, eff); len(missing) > 0 {
 			clauses = append(clauses, req.lacksClause(pol, kind, eff, missing))
+			if !req.configured && req.scheme == nil {
+				hint = defaultSetHint
+			}
 		}
 	}
 	multi := len(eff.Sources) > 1
@@ -435,7 +439,7 @@ func tagProblems(pol *tagPolicy, req tagRequirement, kind tags.Kind, eff *tags.E
 	default:
 		ctx = fmt.Sprintf("the resource sets no %ss", kind.Noun)
 	}
-	return strings.Join(clauses, "; ") + " (" + ctx + ")"
+	return strings.Join(clauses, "; ") + " (" + ctx + ")" + hint
 }
 
 func isRegexpPattern(p string) bool { return len(p) > 1 && p[0] == '/' && p[len(p)-1] == '/' }

@@ -483,7 +483,7 @@ func TestPlanSupersedesStatic(t *testing.T) {
 				got, code, stderr := planRunJSON(t, "", "lint", ".", "--only-family", "tags", "--plan", plan, "--terraform-bin", bin)
 				planMatch(t, "lint --plan "+plan, got, []string{
 					at(`resource "aws_s3_bucket" "assets"`) + " error[tags-required] ^`aws_s3_bucket.assets`: lacks tags `environment`, `project` .*\\(values from the plan\\)$",
-					at(`resource "aws_s3_bucket" "archive"`) + " error[tags-required] ^`aws_s3_bucket.archive` lacks tags `environment`, `project` \\(effective tags: resource tags from default of var.tags \\(main.tf:\\d+\\); provider `aws` has no default_tags\\)$",
+					at(`resource "aws_s3_bucket" "archive"`) + " error[tags-required] ^`aws_s3_bucket.archive` lacks tags `environment`, `project` \\(effective tags: resource tags from default of var.tags \\(main.tf:\\d+\\); provider `aws` has no default_tags\\); tfgate's default keys, .*$",
 				})
 				if code != exitFindings {
 					t.Errorf("lint --plan %s: exit %d; stderr: %s", plan, code, stderr)
@@ -509,7 +509,7 @@ func TestPlanSupersedesStatic(t *testing.T) {
 			}
 			got, _, stderr := planRunJSON(t, "", "lint", ".", "--only-family", "tags", "--plan", "prod.bin", "--terraform-bin", bin)
 			planMatch(t, "lint --plan prod.bin (environments)", got, []string{
-				at(`resource "aws_s3_bucket" "logs"`) + " error[tags-required] ^`aws_s3_bucket.logs` lacks tags `environment`, `project` \\(effective tags: resource tags from env/dev.tfvars:1; .*\\) \\(environment dev\\)$",
+				at(`resource "aws_s3_bucket" "logs"`) + " error[tags-required] ^`aws_s3_bucket.logs` lacks tags `environment`, `project` \\(effective tags: resource tags from env/dev.tfvars:1; .*\\); tfgate's default keys, .* \\(environment dev\\)$",
 				at(`resource "aws_s3_bucket" "assets"`) + " error[tags-required] ^`aws_s3_bucket.assets` lacks tags `environment`, `project` .*\\(environment dev\\)$",
 				at(`resource "aws_s3_bucket" "assets"`) + " error[tags-required] ^`aws_s3_bucket.assets`: lacks tags `environment`, `project` .*\\(values from the plan\\)$",
 				at(`resource "aws_s3_bucket" "archive"`) + " error[tags-required] ^`aws_s3_bucket.archive` lacks tags `environment`, `project` .*\\(environment dev\\)$",
@@ -581,14 +581,14 @@ func TestPlanTagsDefaultPolicy(t *testing.T) {
 			got, _, _ := planRunJSON(t, "", "lint", ".", "--only-family", "tags")
 			planMatch(t, "lint (static)", got, []string{
 				untagged + " error[tags-required] ^`aws_s3_bucket.untagged` has no tags at all \\(no tags: the resource sets none and provider `aws` has no default_tags\\)$",
-				other + " error[tags-required] ^`aws_s3_bucket.other_scheme` lacks tags `team`, `project` \\(effective tags: resource tags from main.tf:\\d+; provider `aws` has no default_tags\\)$",
+				other + " error[tags-required] ^`aws_s3_bucket.other_scheme` lacks tags `team`, `project` \\(effective tags: resource tags from main.tf:\\d+; provider `aws` has no default_tags\\); tfgate's default keys, matched in any case and ignoring -, _ and .: set `tags` in the tags-required rule block of .tfgate.hcl to require your own$",
 				fromVar + " error[tags-required] ^`aws_s3_bucket.from_var` has no tags at all \\(effective tags: resource tags from default of var.tags",
 			})
 			for _, plan := range []string{"plan.json", "plan.bin"} {
 				got, code, stderr := planRunJSON(t, "", "lint", ".", "--only-family", "tags", "--plan", plan, "--terraform-bin", bin)
 				planMatch(t, "lint --plan "+plan, got, []string{
 					untagged + " error[tags-required] ^`aws_s3_bucket.untagged`: has no tags at all \\(effective tags: `tags`; provider `aws` has no default_tags\\) \\(values from the plan\\)$",
-					other + " error[tags-required] ^`aws_s3_bucket.other_scheme`: lacks tags `team`, `project` \\(effective tags: `tags`; provider `aws` has no default_tags\\) \\(values from the plan\\)$",
+					other + " error[tags-required] ^`aws_s3_bucket.other_scheme`: lacks tags `team`, `project` \\(effective tags: `tags`; provider `aws` has no default_tags\\); tfgate's default keys, .* \\(values from the plan\\)$",
 				})
 				if code != exitFindings {
 					t.Errorf("lint --plan %s: exit %d; stderr: %s", plan, code, stderr)
