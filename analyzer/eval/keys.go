@@ -16,9 +16,11 @@ import (
 // unknown argument could set an earlier key to null). For a known value it
 // is the value's keys. Nothing is guessed: what it cannot see through adds
 // no key.
-func (s Scope) KeysAtLeast(e hcl.Expression) []string {
+//
+// v, when not cty.NilVal, is e's value already evaluated in this scope.
+func (s Scope) KeysAtLeast(e hcl.Expression, v cty.Value) []string {
 	seen := map[string]bool{}
-	keysAtLeast(s.Inst, s.ctx, e, 0, seen)
+	keysAtLeast(s.Inst, s.ctx, e, v, 0, seen)
 	out := make([]string, 0, len(seen))
 	for k := range seen {
 		out = append(out, k)
@@ -27,11 +29,13 @@ func (s Scope) KeysAtLeast(e hcl.Expression) []string {
 	return out
 }
 
-func keysAtLeast(in *Instance, ctx *hcl.EvalContext, e hcl.Expression, depth int, out map[string]bool) {
+func keysAtLeast(in *Instance, ctx *hcl.EvalContext, e hcl.Expression, v cty.Value, depth int, out map[string]bool) {
 	if depth > maxTraceDepth || e == nil {
 		return
 	}
-	v := evalIn(in, ctx, e)
+	if v == cty.NilVal {
+		v = evalIn(in, ctx, e)
+	}
 	if v.IsKnown() && !v.IsNull() && (v.Type().IsObjectType() || v.Type().IsMapType()) {
 		for it := v.ElementIterator(); it.Next(); {
 			k, ev := it.Element()
@@ -46,19 +50,22 @@ func keysAtLeast(in *Instance, ctx *hcl.EvalContext, e hcl.Expression, depth int
 	}
 	switch x := hcl.UnwrapExpression(e).(type) {
 	case *hclsyntax.ParenthesesExpr:
-		keysAtLeast(in, ctx, x.Expression, depth+1, out)
+		keysAtLeast(in, ctx, x.Expression, v, depth+1, out)
 	case *hclsyntax.FunctionCallExpr:
 		if x.Name != "merge" || x.ExpandFinal {
 			return
 		}
+		vals := make([]cty.Value, len(x.Args))
 		start := 0
-		for i, a := range x.Args {
-			if av := evalIn(in, ctx, a); !av.IsWhollyKnown() {
+		for i := len(x.Args) - 1; i >= 0; i-- {
+			vals[i] = evalIn(in, ctx, x.Args[i])
+			if !vals[i].IsWhollyKnown() {
 				start = i + 1
+				break
 			}
 		}
-		for _, a := range x.Args[start:] {
-			keysAtLeast(in, ctx, a, depth+1, out)
+		for i := start; i < len(x.Args); i++ {
+			keysAtLeast(in, ctx, x.Args[i], vals[i], depth+1, out)
 		}
 	case *hclsyntax.ScopeTraversalExpr:
 		tr := x.Traversal
@@ -71,7 +78,7 @@ func keysAtLeast(in *Instance, ctx *hcl.EvalContext, e hcl.Expression, depth int
 		}
 		for _, l := range in.Module.Locals {
 			if l.Name == ga.Name {
-				keysAtLeast(in, in.ctx, l.Attr.Expr, depth+1, out)
+				keysAtLeast(in, in.ctx, l.Attr.Expr, v, depth+1, out)
 				return
 			}
 		}

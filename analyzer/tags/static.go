@@ -428,6 +428,9 @@ type ProviderDefault struct {
 // them are not listed.
 func ProviderDefaults(in *eval.Instance) []ProviderDefault {
 	var out []ProviderDefault
+	// Providers often share one expression (default_tags { tags =
+	// local.tags } in each): its keys are read once.
+	atLeast := map[string][]string{}
 	for _, pb := range in.Module.Providers {
 		if len(pb.Labels) == 0 {
 			continue
@@ -447,7 +450,18 @@ func ProviderDefaults(in *eval.Instance) []ProviderDefault {
 					pd.Keys = append(pd.Keys, e.Key)
 				}
 				if !ok {
-					pd.AtLeast = append(pd.AtLeast, s.KeysAtLeast(a.Expr)...)
+					ref := model.TraversalKey(a.Expr)
+					if pb.Attr("for_each") != nil || !(strings.HasPrefix(ref, "local.") || strings.HasPrefix(ref, "var.")) {
+						ref = "" // may depend on the provider's own scope
+					}
+					keys, done := atLeast[ref]
+					if !done || ref == "" {
+						keys = s.KeysAtLeast(a.Expr, v)
+						if ref != "" {
+							atLeast[ref] = keys
+						}
+					}
+					pd.AtLeast = append(pd.AtLeast, keys...)
 				}
 				if pd.Origin == "" {
 					pd.Origin = s.Origin(a)
