@@ -61,6 +61,9 @@ type tagScheme struct {
 	partial bool
 	keys    []string // spelled as the first configuration spells them
 	from    []tags.ProviderDefault
+	// someLackDefaultSet: a resource checked under the scheme lacks a key
+	// of the default set (the scheme note is about such resources).
+	someLackDefaultSet bool
 }
 
 // schemeOf computes the scheme of a root from the provider defaults of
@@ -149,6 +152,25 @@ func (s *tagScheme) defaults() string {
 		return "default_labels"
 	}
 	return "default_tags"
+}
+
+// hasDefaultSet reports whether effective tags carry every key of the
+// default set, compared after tags.NormKey.
+func hasDefaultSet(eff *tags.Effective) bool {
+	for _, k := range defaultTagKeys {
+		if len(eff.FindNorm(k)) == 0 && !eff.IsExternalNorm(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// defaultSetCovers reports whether a resource that lacks keys of the
+// root's scheme carries the whole default set instead: it names its owner,
+// environment and project, so it is not reported (a scheme of
+// `managed_by` alone does not make such a resource a problem).
+func (req tagRequirement) defaultSetCovers(eff *tags.Effective) bool {
+	return req.scheme != nil && hasDefaultSet(eff)
 }
 
 // missingKeys lists the required keys that effective tags lack.
@@ -240,7 +262,7 @@ func hasNone(eff *tags.Effective) bool {
 // schemeNote is the note on a scheme that holds none of the default set:
 // tfgate takes it as the organisation's choice, and says so once per root.
 func schemeNote(pass *analyzer.Pass, s *tagScheme) {
-	if s == nil || !s.known || s.partial || len(s.keys) == 0 {
+	if s == nil || !s.known || s.partial || len(s.keys) == 0 || !s.someLackDefaultSet {
 		return
 	}
 	for _, k := range s.keys {
@@ -256,9 +278,9 @@ func schemeNote(pass *analyzer.Pass, s *tagScheme) {
 	pass.Report(analyzer.Finding{
 		Severity: analyzer.Note,
 		Range:    pd.Block.DefRange,
-		Message: fmt.Sprintf("the %s scheme %s of %s holds none of `team`, `environment`, `project`: tfgate requires it of every "+
-			"taggable resource here instead; if it does not say who owns a resource and where its cost goes, set `tags` in "+
-			"the tags-required rule block of .tfgate.hcl", s.defaults(), backtickList(keys), s.origin()),
+		Message: fmt.Sprintf("the %s scheme %s of %s holds none of `team`, `environment`, `project`: tfgate requires it instead of "+
+			"taggable resources here that lack them; if it does not say who owns a resource and where its cost goes, set "+
+			"`tags` in the tags-required rule block of .tfgate.hcl", s.defaults(), backtickList(keys), s.origin()),
 		Module:    pd.Block.Module.Dir,
 		Address:   pd.Block.Address(),
 		Attribute: s.defaults(),

@@ -43,11 +43,13 @@ var tagsRequired = register(&analyzer.Rule{
 			"- A root whose AWS and Google provider configurations that set `default_tags`/`default_labels` " +
 			"share keys has a **scheme of its own**: the keys that every one of those configurations sets " +
 			"(compared in any case and without regard to `-`, `_` and `.`). Every taggable resource of the " +
-			"root must carry them, so a resource created through a provider configuration without defaults " +
+			"root must carry them (or else the whole default set below: a scheme of `managed_by` alone does " +
+			"not make a resource tagged `team`/`environment`/`project` a problem), so a resource created through a provider configuration without defaults " +
 			"(typically an alias such as `aws.us_east_1` for certificates), or of a type the defaults do not " +
 			"reach (`aws_autoscaling_group`), is an error naming that provider and the scheme. tfgate's " +
 			"default set is then not required; a scheme that holds none of its keys (say only `ManagedBy`) " +
-			"gets one note, at the provider, since it may not say who owns a resource.\n" +
+			"gets one note, at the provider, when some resource lacks the default set too, since the scheme " +
+			"may not say who owns it.\n" +
 			"- Without such a scheme (no provider defaults, or configurations whose defaults share no key), " +
 			"the default set `team`, `environment`, `project` is required, in any case and without regard " +
 			"to `-`, `_` and `.` (`Environment` and `cost_center` match `environment` and `cost-center`; " +
@@ -377,11 +379,14 @@ func tagProblems(pol *tagPolicy, req tagRequirement, kind tags.Kind, eff *tags.E
 	if eff.Complete {
 		if !req.configured && hasNone(eff) {
 			clauses = append(clauses, req.emptyClause(kind))
-		} else if missing := req.missingKeys(pol, eff); len(missing) > 0 {
+		} else if missing := req.missingKeys(pol, eff); len(missing) > 0 && !req.defaultSetCovers(eff) {
 			clauses = append(clauses, req.lacksClause(pol, kind, eff, missing))
 			if !req.configured && req.scheme == nil {
 				hint = defaultSetHint
 			}
+		}
+		if req.scheme != nil && !req.scheme.someLackDefaultSet && !hasDefaultSet(eff) {
+			req.scheme.someLackDefaultSet = true
 		}
 	}
 	multi := len(eff.Sources) > 1
