@@ -9,6 +9,7 @@ import (
 	"github.com/tfgate/tfgate/analyzer/eval"
 	"github.com/tfgate/tfgate/analyzer/model"
 	"github.com/tfgate/tfgate/analyzer/tags"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // The default tag policy: what tags-required asks when .tfgate.hcl sets
@@ -389,4 +390,27 @@ func planTagsRequired(pass *analyzer.Pass) error {
 		}
 	}
 	return nil
+}
+
+func instanceKey(k cty.Value) string {
+	if k == cty.NilVal || !k.IsKnown() || k.IsNull() {
+		return ""
+	}
+	if k.Type() == cty.Number {
+		return "[" + k.AsBigFloat().Text('f', -1) + "]"
+	}
+	if k.Type() == cty.String {
+		return "[" + model.DisplayValue(k) + "]"
+	}
+	return ""
+}
+
+func isRegexpPattern(p string) bool { return len(p) > 1 && p[0] == '/' && p[len(p)-1] == '/' }
+
+func backtickList(ss []string) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = "`" + s + "`"
+	}
+	return strings.Join(out, ", ")
 }

@@ -359,19 +359,6 @@ func checkTaggedResource(pass *analyzer.Pass, pol *tagPolicy, req tagRequirement
 	})
 }
 
-func instanceKey(k cty.Value) string {
-	if k == cty.NilVal || !k.IsKnown() || k.IsNull() {
-		return ""
-	}
-	if k.Type() == cty.Number {
-		return "[" + k.AsBigFloat().Text('f', -1) + "]"
-	}
-	if k.Type() == cty.String {
-		return "[" + model.DisplayValue(k) + "]"
-	}
-	return ""
-}
-
 // tagProblems describes what is wrong with effective tags, or "".
 func tagProblems(pol *tagPolicy, req tagRequirement, kind tags.Kind, eff *tags.Effective) string {
 	var clauses []string
@@ -445,14 +432,4 @@ func tagProblems(pol *tagPolicy, req tagRequirement, kind tags.Kind, eff *tags.E
 		ctx = fmt.Sprintf("the resource sets no %ss", kind.Noun)
 	}
 	return strings.Join(clauses, "; ") + " (" + ctx + ")" + hint
-}
-
-func isRegexpPattern(p string) bool { return len(p) > 1 && p[0] == '/' && p[len(p)-1] == '/' }
-
-func backtickList(ss []string) string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = "`" + s + "`"
-	}
-	return strings.Join(out, ", ")
 }
