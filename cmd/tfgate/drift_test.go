@@ -75,6 +75,16 @@ func terraform(t *testing.T, dir, bin string) *tfexec.Terraform {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := tf.SetEnv(cliEnv()); err != nil {
+		t.Fatal(err)
+	}
+	return tf
+}
+
+// cliEnv is this process's environment without the variables
+// terraform-exec refuses to pass (TF_LOG, TF_VAR_…), and with the
+// version check off.
+func cliEnv() map[string]string {
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -83,10 +93,7 @@ func terraform(t *testing.T, dir, bin string) *tfexec.Terraform {
 	}
 	env = tfexec.CleanEnv(env)
 	env["CHECKPOINT_DISABLE"] = "1"
-	if err := tf.SetEnv(env); err != nil {
-		t.Fatal(err)
-	}
-	return tf
+	return env
 }
 
 // copyDir copies a fixture tree.

@@ -223,20 +223,7 @@ func TestPlanE2E(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			planCopyTree(t, "../../fixtures/plans/e2e", dir)
-			tf, err := tfexec.NewTerraform(dir, bin)
-			if err != nil {
-				t.Fatal(err)
-			}
-			env := map[string]string{}
-			for _, kv := range os.Environ() {
-				if k, v, ok := strings.Cut(kv, "="); ok && !blockedByTFExec(k) {
-					env[k] = v
-				}
-			}
-			env["CHECKPOINT_DISABLE"] = "1"
-			if err := tf.SetEnv(env); err != nil {
-				t.Fatal(err)
-			}
+			tf := terraform(t, dir, bin)
 			ctx := context.Background()
 			const password = "Xk9mP2vLq8wZr4Tb"
 			vars := func(release string) []string {
@@ -266,7 +253,7 @@ func TestPlanE2E(t *testing.T) {
 			// job would: terraform show -json plan.bin > plan.json.
 			show := exec.Command(bin, "show", "-json", "plan.bin")
 			show.Dir = dir
-			for k, v := range env {
+			for k, v := range cliEnv() {
 				show.Env = append(show.Env, k+"="+v)
 			}
 			out, err := show.Output()
@@ -423,24 +410,12 @@ func TestPlanSupersedesStatic(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			planCopyTree(t, "../../fixtures/plans/supersede", dir)
-			tf, err := tfexec.NewTerraform(dir, bin)
-			if err != nil {
-				t.Fatal(err)
-			}
-			env := map[string]string{"CHECKPOINT_DISABLE": "1"}
-			for _, kv := range os.Environ() {
-				if k, v, ok := strings.Cut(kv, "="); ok && !blockedByTFExec(k) {
-					env[k] = v
-				}
-			}
-			if err := tf.SetEnv(env); err != nil {
-				t.Fatal(err)
-			}
+			tf := terraform(t, dir, bin)
 			ctx := context.Background()
 			if err := tf.Init(ctx, tfexec.Upgrade(false)); err != nil {
 				t.Fatal(err)
 			}
-			_, err = tf.Plan(ctx, tfexec.Out("plan.bin"),
+			_, err := tf.Plan(ctx, tfexec.Out("plan.bin"),
 				tfexec.Var(`tags={team="platform",environment="prod",project="shop"}`),
 				tfexec.Target("aws_s3_bucket.logs"), tfexec.Target("aws_s3_bucket.assets"))
 			if err != nil {
@@ -448,7 +423,7 @@ func TestPlanSupersedesStatic(t *testing.T) {
 			}
 			show := exec.Command(bin, "show", "-json", "plan.bin")
 			show.Dir = dir
-			for k, v := range env {
+			for k, v := range cliEnv() {
 				show.Env = append(show.Env, k+"="+v)
 			}
 			out, err := show.Output()
@@ -533,19 +508,7 @@ func TestPlanTagsDefaultPolicy(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			planCopyTree(t, "../../fixtures/plans/tags-default-policy", dir)
-			tf, err := tfexec.NewTerraform(dir, bin)
-			if err != nil {
-				t.Fatal(err)
-			}
-			env := map[string]string{"CHECKPOINT_DISABLE": "1"}
-			for _, kv := range os.Environ() {
-				if k, v, ok := strings.Cut(kv, "="); ok && !blockedByTFExec(k) {
-					env[k] = v
-				}
-			}
-			if err := tf.SetEnv(env); err != nil {
-				t.Fatal(err)
-			}
+			tf := terraform(t, dir, bin)
 			ctx := context.Background()
 			if err := tf.Init(ctx, tfexec.Upgrade(false)); err != nil {
 				t.Fatal(err)
@@ -555,7 +518,7 @@ func TestPlanTagsDefaultPolicy(t *testing.T) {
 			}
 			show := exec.Command(bin, "show", "-json", "plan.bin")
 			show.Dir = dir
-			for k, v := range env {
+			for k, v := range cliEnv() {
 				show.Env = append(show.Env, k+"="+v)
 			}
 			out, err := show.Output()
@@ -641,13 +604,6 @@ func planMatch(t *testing.T, what string, got, want []string) {
 			t.Errorf("%s: unexpected finding %s", what, g)
 		}
 	}
-}
-
-// blockedByTFExec lists the variables terraform-exec refuses to pass.
-func blockedByTFExec(k string) bool {
-	return strings.HasPrefix(k, "TF_LOG") || strings.HasPrefix(k, "TF_CLI_ARGS") || strings.HasPrefix(k, "TF_VAR_") ||
-		k == "TF_INPUT" || k == "TF_IN_AUTOMATION" || k == "TF_WORKSPACE" || k == "TF_REATTACH_PROVIDERS" ||
-		k == "TF_APPEND_USER_AGENT" || k == "TF_DISABLE_PLUGIN_TLS" || k == "TF_SKIP_PROVIDER_VERIFY" || k == "TF_PLUGIN_CACHE_DIR"
 }
 
 // TestPlanLarge: `tfgate plan` on a 15,000-resource plan (indented, 20 MB)
