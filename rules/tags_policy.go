@@ -247,6 +247,19 @@ func (req tagRequirement) emptyClause(kind tags.Kind) string {
 	return c
 }
 
+// emptyFix is the fix for a resource with no tags at all: tags on the
+// resource, or the defaults its provider configuration lacks.
+func emptyFix(kind tags.Kind, eff *tags.Effective) string {
+	switch {
+	case kind.Blocks:
+		return "; add `tag` blocks to the resource"
+	case kind.Defaults != "" && eff.Provider != "" && !eff.Defaulted:
+		return fmt.Sprintf("; add %ss to the resource, or %s to provider `%s`", kind.Noun, kind.Defaults, eff.Provider)
+	default:
+		return fmt.Sprintf("; add %ss to the resource", kind.Noun)
+	}
+}
+
 func pluralNoun(noun string, n int) string {
 	if n == 1 {
 		return noun

@@ -366,6 +366,7 @@ func tagProblems(pol *tagPolicy, req tagRequirement, kind tags.Kind, eff *tags.E
 	if eff.Complete {
 		if !req.configured && hasNone(eff) {
 			clauses = append(clauses, req.emptyClause(kind))
+			hint = emptyFix(kind, eff)
 		} else if missing := req.missingKeys(pol, eff); len(missing) > 0 && !req.defaultSetCovers(eff) {
 			clauses = append(clauses, req.lacksClause(pol, kind, eff, missing))
 			if !req.configured && req.scheme == nil {

@@ -543,14 +543,14 @@ func TestPlanTagsDefaultPolicy(t *testing.T) {
 			untagged, capitalised, other, fromVar := at(`resource "aws_s3_bucket" "untagged"`), at(`resource "aws_s3_bucket" "capitalised"`), at(`resource "aws_s3_bucket" "other_scheme"`), at(`resource "aws_s3_bucket" "from_var"`)
 			got, _, _ := planRunJSON(t, "", "lint", ".", "--only-family", "tags")
 			planMatch(t, "lint (static)", got, []string{
-				untagged + " error[tags-required] ^`aws_s3_bucket.untagged` has no tags at all \\(no tags: the resource sets none and provider `aws` has no default_tags\\)$",
+				untagged + " error[tags-required] ^`aws_s3_bucket.untagged` has no tags at all \\(no tags: the resource sets none and provider `aws` has no default_tags\\); add tags to the resource, or default_tags to provider `aws`$",
 				other + " error[tags-required] ^`aws_s3_bucket.other_scheme` lacks tags `team`, `project` \\(effective tags: resource tags from main.tf:\\d+; provider `aws` has no default_tags\\); tfgate's default keys, matched in any case and ignoring -, _ and .: set `tags` in the tags-required rule block of .tfgate.hcl to require your own$",
 				fromVar + " error[tags-required] ^`aws_s3_bucket.from_var` has no tags at all \\(effective tags: resource tags from default of var.tags",
 			})
 			for _, plan := range []string{"plan.json", "plan.bin"} {
 				got, code, stderr := planRunJSON(t, "", "lint", ".", "--only-family", "tags", "--plan", plan, "--terraform-bin", bin)
 				planMatch(t, "lint --plan "+plan, got, []string{
-					untagged + " error[tags-required] ^`aws_s3_bucket.untagged`: has no tags at all \\(effective tags: `tags`; provider `aws` has no default_tags\\) \\(values from the plan\\)$",
+					untagged + " error[tags-required] ^`aws_s3_bucket.untagged`: has no tags at all \\(effective tags: `tags`; provider `aws` has no default_tags\\); add tags to the resource, or default_tags to provider `aws` \\(values from the plan\\)$",
 					other + " error[tags-required] ^`aws_s3_bucket.other_scheme`: lacks tags `team`, `project` \\(effective tags: `tags`; provider `aws` has no default_tags\\); tfgate's default keys, .* \\(values from the plan\\)$",
 				})
 				if code != exitFindings {
