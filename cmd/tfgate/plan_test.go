@@ -249,24 +249,11 @@ func TestPlanE2E(t *testing.T) {
 			if _, err := tf.ShowPlanFile(ctx, "plan.bin"); err != nil {
 				t.Fatalf("show -json plan.bin: %v", err)
 			}
-			// The JSON exactly as the CLI writes it (on one line), as a CI
-			// job would: terraform show -json plan.bin > plan.json.
-			show := exec.Command(bin, "show", "-json", "plan.bin")
-			show.Dir = dir
-			for k, v := range cliEnv() {
-				show.Env = append(show.Env, k+"="+v)
-			}
-			out, err := show.Output()
-			if err != nil {
-				t.Fatalf("show -json: %v", err)
-			}
+			out := writePlanJSON(t, bin, dir)
 			raw := string(out)
 			var parsed tfjson.Plan
 			if err := json.Unmarshal(out, &parsed); err != nil || parsed.Validate() != nil {
 				t.Fatalf("show -json: %v %v", err, parsed.Validate())
-			}
-			if err := os.WriteFile(filepath.Join(dir, "plan.json"), out, 0o644); err != nil {
-				t.Fatal(err)
 			}
 			t.Chdir(dir)
 
@@ -421,18 +408,7 @@ func TestPlanSupersedesStatic(t *testing.T) {
 			if err != nil {
 				t.Fatalf("plan: %v", err)
 			}
-			show := exec.Command(bin, "show", "-json", "plan.bin")
-			show.Dir = dir
-			for k, v := range cliEnv() {
-				show.Env = append(show.Env, k+"="+v)
-			}
-			out, err := show.Output()
-			if err != nil {
-				t.Fatalf("show -json: %v", err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "plan.json"), out, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writePlanJSON(t, bin, dir)
 			t.Chdir(dir)
 			at := func(header string) string {
 				data, err := os.ReadFile(filepath.Join(dir, "main.tf"))
@@ -516,18 +492,7 @@ func TestPlanTagsDefaultPolicy(t *testing.T) {
 			if _, err := tf.Plan(ctx, tfexec.Out("plan.bin"), tfexec.Var(`tags={Team="platform",Environment="prod",Project="shop"}`)); err != nil {
 				t.Fatalf("plan: %v", err)
 			}
-			show := exec.Command(bin, "show", "-json", "plan.bin")
-			show.Dir = dir
-			for k, v := range cliEnv() {
-				show.Env = append(show.Env, k+"="+v)
-			}
-			out, err := show.Output()
-			if err != nil {
-				t.Fatalf("show -json: %v", err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "plan.json"), out, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writePlanJSON(t, bin, dir)
 			t.Chdir(dir)
 			data, err := os.ReadFile(filepath.Join(dir, "main.tf"))
 			if err != nil {
@@ -692,4 +657,24 @@ func TestPlanLarge(t *testing.T) {
 // replacement of a resource of type typ, as a regexp.
 func destructiveFix(typ string) string {
 	return regexp.QuoteMeta(": the new one starts without the old one's data; undo what forces it or migrate the data first (list the types that keep data in `types` in .tfgate.hcl if `" + typ + "` does not)")
+}
+
+// writePlanJSON writes dir/plan.json from dir/plan.bin exactly as the CLI
+// prints it (one line), as a CI job would: terraform show -json plan.bin >
+// plan.json; it returns the JSON.
+func writePlanJSON(t *testing.T, bin, dir string) []byte {
+	t.Helper()
+	show := exec.Command(bin, "show", "-json", "plan.bin")
+	show.Dir = dir
+	for k, v := range cliEnv() {
+		show.Env = append(show.Env, k+"="+v)
+	}
+	out, err := show.Output()
+	if err != nil {
+		t.Fatalf("show -json: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "plan.json"), out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
